@@ -1,0 +1,80 @@
+"""Who a certificate names: CCCD (citizen id) or MST (tax code), common name (internal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+_CCCD = re.compile(r"^CCCD:(\d{12})$")
+_MST = re.compile(r"^MST:([0-9]{10}(?:-[0-9]{3})?)$")
+ICT = dt.timezone(dt.timedelta(hours=7), "ICT")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateIdentity:
+    """Identity facts read from a certificate subject.
+
+    Attributes:
+        subject: RFC 4514 form of the subject.
+        common_name: the CN, if any.
+        cccd: 12-digit citizen id from a ``CCCD:`` value (UID attribute), if any.
+        mst: tax code from an ``MST:`` value, if any (organisation certificate).
+    """
+
+    subject: str
+    common_name: str | None
+    cccd: str | None
+    mst: str | None
+
+    @property
+    def is_organisation(self) -> bool:
+        """True when the subject carries ``MST:`` (an organisation certificate)."""
+        return self.mst is not None
+
+
+def identity_of(cert: x509.Certificate) -> CertificateIdentity:
+    """Read CN, ``CCCD:`` and ``MST:`` markers from the certificate subject.
+
+    The UID attribute (OID 0.9.2342.19200300.100.1.1) is looked at first, then every other
+    attribute, because issuers differ in where they put the marker.
+    """
+    cccd = mst = None
+    attrs = list(cert.subject.get_attributes_for_oid(NameOID.USER_ID)) + list(cert.subject)
+    for attr in attrs:
+        value = attr.value if isinstance(attr.value, str) else ""
+        if cccd is None and (m := _CCCD.match(value.strip())):
+            cccd = m.group(1)
+        if mst is None and (m := _MST.match(value.strip())):
+            mst = m.group(1)
+    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    cn = cns[0].value if cns and isinstance(cns[0].value, str) else None
+    return CertificateIdentity(cert.subject.rfc4514_string(), cn, cccd, mst)
+
+
+def format_signing_time(when: dt.datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss+07:00`` (Vietnam time, seconds precision)."""
+    return when.astimezone(ICT).replace(microsecond=0).isoformat()
+
+
+def parse_signing_time(text: str | None) -> dt.datetime | None:
+    """Parse an ISO date-time with seconds and an explicit offset; ``None`` if malformed."""
+    if text is None or not _TIME.match(text):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def usable_for_signing(cert: x509.Certificate) -> bool:
+    """True unless a KeyUsage extension excludes both digitalSignature and nonRepudiation."""
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return bool(ku.digital_signature or ku.content_commitment)

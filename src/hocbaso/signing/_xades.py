@@ -1,0 +1,255 @@
+"""XAdES baseline (ETSI EN 319 132-1) properties: B-B, B-T timestamp, B-LT values (internal).
+
+hocbaso builds the XAdES properties itself instead of using signxml's ``XAdESSigner``: the slot
+profile needs a signing time given by the caller, unique Ids per slot and a two-phase
+(hash-only) flow, none of which signxml's signer offers. Every Reference carries an explicit
+Exclusive C14N Transform -- the work-around for signxml's exclusive-C14N XAdES defect
+(signatures-notes §1.6 L1) applied by construction; ``tests/signing/test_xades.py`` fails if a
+Reference ever loses it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from asn1crypto import algos, cms, tsp
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from lxml import etree
+
+from hocbaso import errors
+from hocbaso.signing._algorithms import DigestAlgorithm
+from hocbaso.signing._policy import SlotId
+from hocbaso.signing._xml import EXC_C14N, XADES_NS, ds, exc_c14n, xades
+
+
+@runtime_checkable
+class TimestampAuthority(Protocol):
+    """An RFC 3161 time-stamping authority (TSA) client.
+
+    ``timestamp`` receives a DER ``TimeStampReq`` and returns the DER ``TimeStampResp``: one HTTP
+    POST (``Content-Type: application/timestamp-query``) to the TSA's URL in production; tests
+    use a local ``openssl ts -reply``.
+    """
+
+    def timestamp(self, request: bytes) -> bytes:
+        """Send ``request`` (DER TimeStampReq) to the TSA; return the DER TimeStampResp."""
+        ...
+
+
+def b64(data: bytes) -> str:
+    """Base64 without line breaks."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def build_qualifying_properties(
+    signature: etree._Element,
+    sid: SlotId,
+    cert: x509.Certificate,
+    signing_time: str,
+    digest: DigestAlgorithm,
+) -> etree._Element:
+    """Append ``Object/xades:QualifyingProperties`` (B-B) to ``signature``; return SignedProperties."""
+    obj = etree.SubElement(signature, ds("Object"))
+    qp = etree.SubElement(
+        obj,
+        xades("QualifyingProperties"),
+        nsmap={"xades": XADES_NS},
+        Target=f"#{sid.signature_id}",
+    )
+    sp = etree.SubElement(qp, xades("SignedProperties"), Id=sid.signed_properties_id)
+    ssp = etree.SubElement(sp, xades("SignedSignatureProperties"))
+    etree.SubElement(ssp, xades("SigningTime")).text = signing_time
+    scv2 = etree.SubElement(ssp, xades("SigningCertificateV2"))
+    c = etree.SubElement(scv2, xades("Cert"))
+    cd = etree.SubElement(c, xades("CertDigest"))
+    etree.SubElement(cd, ds("DigestMethod"), Algorithm=digest.value)
+    der = cert.public_bytes(serialization.Encoding.DER)
+    etree.SubElement(cd, ds("DigestValue")).text = b64(digest.digest(der))
+    sdop = etree.SubElement(sp, xades("SignedDataObjectProperties"))
+    dof = etree.SubElement(
+        sdop, xades("DataObjectFormat"), ObjectReference=f"#{sid.data_reference_id}"
+    )
+    etree.SubElement(dof, xades("MimeType")).text = "text/xml"
+    return sp
+
+
+def _unsigned_signature_properties(signature: etree._Element) -> etree._Element:
+    qp = signature.find(f"{ds('Object')}/{xades('QualifyingProperties')}")
+    if qp is None:
+        raise errors.SigningError(
+            "the signature has no XAdES QualifyingProperties (sign with level XAdES-B-B or above)",
+            message_vi="Chữ ký chưa ở dạng XAdES nên không thể gắn dấu thời gian.",
+            code="SIG-XADES",
+        )
+    up = qp.find(xades("UnsignedProperties"))
+    if up is None:
+        up = etree.SubElement(qp, xades("UnsignedProperties"))
+    usp = up.find(xades("UnsignedSignatureProperties"))
+    if usp is None:
+        usp = etree.SubElement(up, xades("UnsignedSignatureProperties"))
+    return usp
+
+
+def timestamp_imprint(signature: etree._Element, digest: DigestAlgorithm) -> bytes:
+    """Message imprint of a SignatureTimeStamp: hash of exc-C14N(``ds:SignatureValue``)."""
+    sv = signature.find(ds("SignatureValue"))
+    if sv is None:  # pragma: no cover - callers check the shape first
+        raise ValueError("no SignatureValue")
+    return digest.digest(exc_c14n(sv))
+
+
+def request_timestamp(tsa: TimestampAuthority, imprint: bytes, digest: DigestAlgorithm) -> bytes:
+    """Ask ``tsa`` for a token over ``imprint``; return the DER TimeStampToken (CMS)."""
+    nonce = int.from_bytes(os.urandom(8), "big")
+    req = tsp.TimeStampReq(
+        {
+            "version": 1,
+            "message_imprint": {
+                "hash_algorithm": algos.DigestAlgorithm({"algorithm": digest.hash_name}),
+                "hashed_message": imprint,
+            },
+            "nonce": nonce,
+            "cert_req": True,
+        }
+    )
+    try:
+        raw = tsa.timestamp(req.dump())
+        resp = tsp.TimeStampResp.load(raw)
+        status = resp["status"]["status"].native
+        token = resp["time_stamp_token"]
+        if status not in ("granted", "granted_with_mods") or not token:
+            raise ValueError(f"TSA status {status}")
+        tst = token["content"]["encap_content_info"]["content"].parsed
+        if tst["message_imprint"]["hashed_message"].native != imprint:
+            raise ValueError("the token does not cover the requested imprint")
+        if tst["nonce"].native != nonce:
+            raise ValueError("the token nonce does not match the request")
+        return bytes(token.dump())
+    except errors.HocbasoError:
+        raise
+    except Exception as exc:  # any TSA client failure becomes a typed error
+        raise errors.SigningError(
+            f"time-stamping failed: {exc}",
+            message_vi="Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA). "
+            "Kiểm tra kết nối hoặc thử lại sau.",
+            code="SIG-TSA",
+        ) from None
+
+
+def add_signature_timestamp(
+    signature: etree._Element, tsa: TimestampAuthority, digest: DigestAlgorithm
+) -> None:
+    """Add ``xades:SignatureTimeStamp`` (B-T) to an XAdES signature."""
+    usp = _unsigned_signature_properties(signature)
+    token = request_timestamp(tsa, timestamp_imprint(signature, digest), digest)
+    sid = signature.get("Id", "sig")
+    sts = etree.SubElement(usp, xades("SignatureTimeStamp"), Id=f"ts-{sid[4:]}")
+    etree.SubElement(sts, ds("CanonicalizationMethod"), Algorithm=EXC_C14N)
+    etree.SubElement(sts, xades("EncapsulatedTimeStamp")).text = b64(token)
+
+
+def add_validation_values(
+    signature: etree._Element,
+    certificates: Iterable[bytes],
+    crls: Iterable[bytes],
+    ocsps: Iterable[bytes],
+) -> None:
+    """Add ``xades:CertificateValues`` and ``xades:RevocationValues`` (B-LT), replacing old ones."""
+    usp = _unsigned_signature_properties(signature)
+    for old in usp.findall(xades("CertificateValues")) + usp.findall(xades("RevocationValues")):
+        usp.remove(old)
+    cv = etree.SubElement(usp, xades("CertificateValues"))
+    for der in dict.fromkeys(certificates):
+        etree.SubElement(cv, xades("EncapsulatedX509Certificate")).text = b64(der)
+    rv = etree.SubElement(usp, xades("RevocationValues"))
+    crl_list = list(dict.fromkeys(crls))
+    if crl_list:
+        cl = etree.SubElement(rv, xades("CRLValues"))
+        for der in crl_list:
+            etree.SubElement(cl, xades("EncapsulatedCRLValue")).text = b64(der)
+    ocsp_list = list(dict.fromkeys(ocsps))
+    if ocsp_list:
+        ol = etree.SubElement(rv, xades("OCSPValues"))
+        for der in ocsp_list:
+            etree.SubElement(ol, xades("EncapsulatedOCSPValue")).text = b64(der)
+
+
+@dataclass(frozen=True, slots=True)
+class TimestampInfo:
+    """A verified RFC 3161 token: its time, TSA certificate and chain candidates."""
+
+    gen_time: dt.datetime
+    tsa_certificate: bytes
+    certificates: tuple[bytes, ...]
+
+
+def verify_timestamp_token(token_der: bytes, imprint: bytes) -> TimestampInfo:
+    """Check a TimeStampToken's structure, imprint and CMS signature (not its TSA's trust).
+
+    Raises:
+        ValueError: with an English reason, when anything does not hold.
+    """
+    from pyhanko_certvalidator.sig_validate import validate_raw  # heavy import, lazily
+
+    ci = cms.ContentInfo.load(token_der)
+    if ci["content_type"].native != "signed_data":
+        raise ValueError("the timestamp is not CMS SignedData")
+    sd = ci["content"]
+    eci = sd["encap_content_info"]
+    if eci["content_type"].native != "tst_info":
+        raise ValueError("the timestamp does not hold a TSTInfo")
+    content = eci["content"]
+    tst = content.parsed
+    if tst["message_imprint"]["hashed_message"].native != imprint:
+        raise ValueError("the timestamp does not cover this signature value")
+    certs = [c.chosen for c in sd["certificates"] or [] if c.name == "certificate"]
+    if len(sd["signer_infos"]) != 1:
+        raise ValueError("the timestamp must have exactly one signer")
+    si = sd["signer_infos"][0]
+    sid = si["sid"]
+    tsa_cert = None
+    for c in certs:
+        if sid.name == "issuer_and_serial_number":
+            if (
+                c.issuer == sid.chosen["issuer"]
+                and c.serial_number == sid.chosen["serial_number"].native
+            ):
+                tsa_cert = c
+        elif c.key_identifier == sid.chosen.native:
+            tsa_cert = c
+    if tsa_cert is None:
+        raise ValueError("the TSA certificate is not inside the timestamp")
+    md_name = si["digest_algorithm"]["algorithm"].native
+    if md_name not in ("sha256", "sha384", "sha512"):
+        raise ValueError(f"the timestamp uses weak digest {md_name}")
+    signed_attrs = si["signed_attrs"]
+    message_digest = None
+    for attr in signed_attrs:
+        if attr["type"].native == "message_digest":
+            message_digest = attr["values"][0].native
+    if message_digest != hashlib.new(md_name, content.contents).digest():
+        raise ValueError("the timestamp's message digest does not match its content")
+    to_verify = signed_attrs.untag().dump()
+    try:
+        validate_raw(
+            si["signature"].native,
+            to_verify,
+            tsa_cert,
+            si["signature_algorithm"],
+            md_name,
+        )
+    except Exception as exc:
+        raise ValueError(f"the timestamp signature is invalid: {exc}") from None
+    gen_time = tst["gen_time"].native
+    return TimestampInfo(
+        gen_time=gen_time,
+        tsa_certificate=tsa_cert.dump(),
+        certificates=tuple(c.dump() for c in certs),
+    )
