@@ -1,0 +1,93 @@
+"""Hardened XML parsing: no DTD, no entities, no network, bounded size, UTF-8 only."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from hocbaso.errors import EncodingError, InputTooLargeError, UnsafeXmlError, XmlSyntaxError
+
+__all__ = ["DEFAULT_MAX_BYTES", "parse_bytes"]
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+"""Default size limit for one record (a signed record is typically 15–25 KB)."""
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=False,
+    remove_comments=False,
+    remove_pis=False,
+    collect_ids=False,
+)
+# Declarations are refused before lxml sees them, so no entity is ever expanded.
+_DECL = re.compile(rb"<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
+
+
+def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._ElementTree:
+    """Parse ``data`` safely or raise a typed :mod:`hocbaso.errors` exception.
+
+    Refused: more than ``max_bytes``; any DTD/entity/notation declaration; a declared encoding
+    other than UTF-8; a UTF-16/32 byte-order mark; bytes that are not UTF-8; malformed XML.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("XML input must be bytes")
+    data = bytes(data)
+    if len(data) > max_bytes:
+        raise InputTooLargeError(
+            f"input is {len(data)} bytes, over the limit of {max_bytes}",
+            message_vi=f"Tệp có {len(data)} byte, vượt giới hạn {max_bytes} byte cho một học bạ.",
+        )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff",):
+        raise EncodingError(
+            "input is UTF-16/32; the standard requires UTF-8",
+            message_vi="Tệp được mã hoá UTF-16/32; chuẩn yêu cầu UTF-8.",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    match = _DECL.search(data)
+    if match:
+        raise UnsafeXmlError(
+            f"the document contains a <!{match.group(1).decode()} declaration; DTDs and "
+            "entities are not allowed",
+            message_vi="Tệp chứa khai báo DTD/thực thể (<!DOCTYPE, <!ENTITY), không được phép "
+            "vì lý do an toàn.",
+            line=data.count(b"\n", 0, match.start()) + 1,
+        )
+    enc = _ENCODING.match(data)
+    if enc and enc.group(1).upper().replace("_", "-") not in (b"UTF-8", b"UTF8"):
+        raise EncodingError(
+            f"declared encoding {enc.group(1).decode()} is not UTF-8",
+            message_vi=f"Tệp khai báo bảng mã {enc.group(1).decode()}; chuẩn yêu cầu UTF-8.",
+            line=1,
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise EncodingError(
+            f"byte {exc.start} is not valid UTF-8",
+            message_vi="Tệp có ký tự không phải UTF-8 (có thể gõ bằng bảng mã cũ TCVN3/VNI); "
+            "hãy lưu lại tệp dưới dạng UTF-8.",
+            line=line,
+        ) from None
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, _PARSER))
+    except etree.XMLSyntaxError as exc:
+        raise XmlSyntaxError(
+            f"not well-formed XML: {exc.msg}",
+            message_vi=f"Tệp XML bị lỗi cú pháp (dòng {exc.lineno}): {exc.msg}",
+            line=exc.lineno,
+        ) from None
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise UnsafeXmlError(
+            "the document declares a DTD",
+            message_vi="Tệp khai báo DTD, không được phép.",
+        )
+    return tree
