@@ -367,7 +367,9 @@ SUBJECTS: Final[MappingProxyType[str, Subject]] = MappingProxyType(
             Subject("TV", "Tiếng Việt", _P, periodic_test=True),
             Subject("TOAN", "Toán", _P | _LU, _S, periodic_test=True, periods_per_year=140),
             Subject("NN1", "Ngoại ngữ 1", _P | _LU, _S, periodic_test=True, periods_per_year=105),
-            Subject("LSDL", "Lịch sử và Địa lí", _P | _L, _S, periodic_test=True, periods_per_year=105),
+            Subject(
+                "LSDL", "Lịch sử và Địa lí", _P | _L, _S, periodic_test=True, periods_per_year=105
+            ),
             Subject("KH", "Khoa học", _P, periodic_test=True),
             Subject("TIN", "Tin học", _P | _LU, _S, periodic_test=True, periods_per_year=35),
             Subject("CN", "Công nghệ", _P | _LU, _S, periodic_test=True, periods_per_year=52),

@@ -194,9 +194,7 @@ class VerificationError(SignatureError):
         line: int | None = None,
     ) -> None:
         self.report = report
-        super().__init__(
-            message_en, message_vi=message_vi, code=code, location=location, line=line
-        )
+        super().__init__(message_en, message_vi=message_vi, code=code, location=location, line=line)
 
 
 class LedgerError(HocbasoError):
@@ -231,4 +229,3 @@ class NormalizationWarning(HocbasoWarning):
     def __init__(self, message: str, location: str | None = None) -> None:
         self.location = location
         super().__init__(message if location is None else f"{location}: {message}")
-

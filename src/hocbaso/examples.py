@@ -56,16 +56,86 @@ EXAMPLE_GRADES = range(1, 13)
 OFFICIAL_EXAMPLE_UUID = uuid.UUID("4ef748d9-2146-4a82-95a5-8534051475f0")
 """``MA_TRA_CUU_UUID`` of the Ministry's revocation example (spec §2.3)."""
 
-_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-           "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Lương", "Tạ"]
+_FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Trương",
+    "Đinh",
+    "Lương",
+    "Tạ",
+]
 _MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Gia", "Bảo", "Anh", "Công"]
 _MIDDLE_F = ["Thị", "Ngọc", "Thu", "Phương", "Thanh", "Bảo", "Khánh", "Minh", "Hoài", "Mai"]
-_GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đạt", "Huy", "Khang", "Khoa", "Long", "Minh",
-            "Nam", "Phúc", "Quân", "Sơn", "Thắng", "Trí", "Tuấn", "Việt", "Vinh", "Hiếu"]
-_GIVEN_F = ["Anh", "Chi", "Diệp", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "My",
-            "Ngân", "Nhi", "Oanh", "Phương", "Quỳnh", "Thảo", "Trang", "Uyên", "Vy", "Yến"]
-_STREETS = ["Lê Duẩn", "Nguyễn Văn Linh", "Hùng Vương", "Trần Phú", "Điện Biên Phủ",
-            "Hàm Nghi", "Lý Thường Kiệt", "Nguyễn Tri Phương", "Hải Phòng", "Ông Ích Khiêm"]
+_GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Huy",
+    "Khang",
+    "Khoa",
+    "Long",
+    "Minh",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Thắng",
+    "Trí",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+    "Hiếu",
+]
+_GIVEN_F = [
+    "Anh",
+    "Chi",
+    "Diệp",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hương",
+    "Lan",
+    "Linh",
+    "My",
+    "Ngân",
+    "Nhi",
+    "Oanh",
+    "Phương",
+    "Quỳnh",
+    "Thảo",
+    "Trang",
+    "Uyên",
+    "Vy",
+    "Yến",
+]
+_STREETS = [
+    "Lê Duẩn",
+    "Nguyễn Văn Linh",
+    "Hùng Vương",
+    "Trần Phú",
+    "Điện Biên Phủ",
+    "Hàm Nghi",
+    "Lý Thường Kiệt",
+    "Nguyễn Tri Phương",
+    "Hải Phòng",
+    "Ông Ích Khiêm",
+]
 _COMMENTS_GOOD = [
     "Em học tập chăm chỉ, tiếp thu bài nhanh, tích cực phát biểu xây dựng bài.",
     "Em ngoan, lễ phép, hoàn thành tốt các nhiệm vụ học tập và rèn luyện.",
@@ -96,8 +166,21 @@ _PRIMARY_NAMES = {
     "AN": "Nghệ thuật (Âm nhạc)",
     "MT": "Nghệ thuật (Mĩ thuật)",
 }
-_LOWER_SUBJECTS = ["NV", "TOAN", "NN1", "GDCD", "LSDL", "KHTN", "CN", "TIN",
-                   "GDTC", "AN", "MT", "HDTNHN", "GDDP"]
+_LOWER_SUBJECTS = [
+    "NV",
+    "TOAN",
+    "NN1",
+    "GDCD",
+    "LSDL",
+    "KHTN",
+    "CN",
+    "TIN",
+    "GDTC",
+    "AN",
+    "MT",
+    "HDTNHN",
+    "GDDP",
+]
 _UPPER_CORE = ["NV", "TOAN", "NN1", "LS", "GDQPAN", "GDTC", "HDTNHN", "GDDP"]
 _UPPER_ELECTIVES = (["VL", "HH", "SH", "TIN"], ["DL", "GDKTPL", "CN", "AN"])
 
@@ -128,16 +211,22 @@ def _uuid4(rng: random.Random) -> uuid.UUID:
 
 
 def _general(
-    rng: random.Random, grade: int, year: int, sex: Sex, full_name: str, pid: str,
-    dob: dt.date, lookup: uuid.UUID,
+    rng: random.Random,
+    grade: int,
+    year: int,
+    sex: Sex,
+    full_name: str,
+    pid: str,
+    dob: dt.date,
+    lookup: uuid.UUID,
 ) -> GeneralInfo:
     level = SchoolLevel.for_grade(grade)
     school_code, school_name = _SCHOOLS[level]
     homeroom = rng.random() < 0.9
-    leader_position = LeaderPosition.PRINCIPAL if rng.random() < 0.7 else (
-        LeaderPosition.VICE_PRINCIPAL
+    leader_position = (
+        LeaderPosition.PRINCIPAL if rng.random() < 0.7 else (LeaderPosition.VICE_PRINCIPAL)
     )
-    birthplace = PROVINCES[pid[:3]] if pid[:3] in PROVINCES else "Đà Nẵng"
+    birthplace = PROVINCES.get(pid[:3], "Đà Nẵng")
     return GeneralInfo(
         circular="27/2020/TT-BGDĐT" if level is SchoolLevel.PRIMARY else "22/2021/TT-BGDĐT",
         lookup_uuid=lookup,
@@ -190,7 +279,9 @@ def _history(rng: random.Random, general: GeneralInfo) -> tuple[StudyYear, ...]:
         out.append(
             StudyYear(
                 school_year=y,
-                class_name=general.class_name if g == general.grade else f"{g}/{rng.randrange(1, 6)}",
+                class_name=general.class_name
+                if g == general.grade
+                else f"{g}/{rng.randrange(1, 6)}",
                 school_name=general.school_name,
                 enrolled_on=dt.date(y, 9, 5),
             )
@@ -204,8 +295,11 @@ def _primary_summary(rng: random.Random, grade: int, ability: float) -> PrimaryS
         meta = SUBJECTS[code]
         roll = rng.random() + ability
         level = (
-            SubjectLevel.EXCELLENT if roll > 0.9 else
-            SubjectLevel.COMPLETED if roll > 0.08 else SubjectLevel.NOT_COMPLETED
+            SubjectLevel.EXCELLENT
+            if roll > 0.9
+            else SubjectLevel.COMPLETED
+            if roll > 0.08
+            else SubjectLevel.NOT_COMPLETED
         )
         score = None
         if meta.periodic_test:
@@ -228,9 +322,21 @@ def _primary_summary(rng: random.Random, grade: int, ability: float) -> PrimaryS
     tech = q() if grade >= 3 else None
     info = q() if grade >= 3 else None
     assessment_block = QualitiesAndCompetencies(
-        self_learning=q(), communication=q(), problem_solving=q(), language=q(), numeracy=q(),
-        science=q(), technology=tech, informatics=info, aesthetics=q(), physical=q(),
-        patriotism=q(), kindness=q(), diligence=q(), honesty=q(), responsibility=q(),
+        self_learning=q(),
+        communication=q(),
+        problem_solving=q(),
+        language=q(),
+        numeracy=q(),
+        science=q(),
+        technology=tech,
+        informatics=info,
+        aesthetics=q(),
+        physical=q(),
+        patriotism=q(),
+        kindness=q(),
+        diligence=q(),
+        honesty=q(),
+        responsibility=q(),
         qualities_comment="Ngoan, lễ phép, biết yêu thương và giúp đỡ bạn bè.",
         general_competencies_comment="Biết tự phục vụ, tự học; mạnh dạn trong giao tiếp.",
         specific_competencies_comment="Đọc, viết, tính toán thành thạo theo yêu cầu lớp học.",
@@ -242,8 +348,10 @@ def _primary_summary(rng: random.Random, grade: int, ability: float) -> PrimaryS
     )
     completed = final is not FinalEvaluation.NOT_COMPLETED
     if grade == 5:
-        text = "Hoàn thành chương trình tiểu học." if completed else (
-            "Chưa hoàn thành chương trình tiểu học."
+        text = (
+            "Hoàn thành chương trình tiểu học."
+            if completed
+            else ("Chưa hoàn thành chương trình tiểu học.")
         )
     elif completed:
         text = f"Hoàn thành chương trình lớp {grade}; Được lên lớp {grade + 1}."
@@ -290,10 +398,19 @@ def _secondary_summary(
             for _ in range(2):
                 regular = tuple(_score(rng, ability) for _ in range(meta.regular_assessments))
                 mid, fin = _score(rng, ability), _score(rng, ability)
-                terms.append(TermResult(regular_scores=regular, midterm_score=mid, final_score=fin,
-                                        average=assessment.term_average(regular, mid, fin)))
-            year = YearResult(average=assessment.year_average(terms[0].average or Decimal(0),
-                                                              terms[1].average or Decimal(0)))
+                terms.append(
+                    TermResult(
+                        regular_scores=regular,
+                        midterm_score=mid,
+                        final_score=fin,
+                        average=assessment.term_average(regular, mid, fin),
+                    )
+                )
+            year = YearResult(
+                average=assessment.year_average(
+                    terms[0].average or Decimal(0), terms[1].average or Decimal(0)
+                )
+            )
             form = AssessmentForm.SCORE
         else:
             r1 = PassLevel.PASS if rng.random() + ability > 0.15 else PassLevel.FAIL
@@ -301,11 +418,18 @@ def _secondary_summary(
             terms = [TermResult(result=r1), TermResult(result=r2)]
             year = YearResult(result=r2)  # TT 22/2021 Điều 9.1.a: year = term II
             form = AssessmentForm.COMMENT
-        subjects.append(SecondarySubjectResult(
-            subject_code=code, subject_name=name, form=form, term1=terms[0], term2=terms[1],
-            year=year, comment=_pick(rng, _COMMENTS_GOOD if ability > 0.5 else _COMMENTS_OK),
-            teacher=teacher,
-        ))
+        subjects.append(
+            SecondarySubjectResult(
+                subject_code=code,
+                subject_name=name,
+                form=form,
+                term1=terms[0],
+                term2=terms[1],
+                year=year,
+                comment=_pick(rng, _COMMENTS_GOOD if ability > 0.5 else _COMMENTS_OK),
+                teacher=teacher,
+            )
+        )
 
     def level_for(term: int | None) -> ResultLevel:
         scores: list[Decimal] = []
@@ -364,13 +488,17 @@ def generate_record(seed: int, grade: int, *, school_year: int = 2023) -> Record
     history = _history(rng, general)
     if general.level is SchoolLevel.PRIMARY:
         return PrimaryRecord(
-            data=PrimaryData(general=general, history=history,
-                             summary=_primary_summary(rng, grade, ability))
+            data=PrimaryData(
+                general=general, history=history, summary=_primary_summary(rng, grade, ability)
+            )
         )
     absences = general.excused_absences + general.unexcused_absences
     return SecondaryRecord(
-        data=SecondaryData(general=general, history=history,
-                           summary=_secondary_summary(rng, grade, ability, absences))
+        data=SecondaryData(
+            general=general,
+            history=history,
+            summary=_secondary_summary(rng, grade, ability, absences),
+        )
     )
 
 

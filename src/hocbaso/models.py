@@ -473,7 +473,10 @@ class PrimarySubjectResult(_Model):
         default=None,
     )
     comment: LongText | None = el(
-        "NHAN_XET", "nhận xét", "teacher's comment (library extension)", xsd="LongTextType",
+        "NHAN_XET",
+        "nhận xét",
+        "teacher's comment (library extension)",
+        xsd="LongTextType",
         default=None,
     )
 
@@ -531,9 +534,7 @@ class QualitiesAndCompetencies(_Model):
     def levels(self) -> dict[str, QualityLevel]:
         """Every quality/competency level present, keyed by field name."""
         return {
-            name: value
-            for name, value in self.__dict__.items()
-            if isinstance(value, QualityLevel)
+            name: value for name, value in self.__dict__.items() if isinstance(value, QualityLevel)
         }
 
 
@@ -575,8 +576,11 @@ class PrimarySummary(_Model):
         default=None,
     )
     commendation: LongText | None = el(
-        "NOI_DUNG_KHEN_THUONG", "nội dung khen thưởng", "year-end commendation",
-        xsd="LongTextType", default=None,
+        "NOI_DUNG_KHEN_THUONG",
+        "nội dung khen thưởng",
+        "year-end commendation",
+        xsd="LongTextType",
+        default=None,
     )
     special_commendation: LongText | None = el(
         "NOI_DUNG_KHEN_THUONG_DOT_XUAT",
@@ -675,15 +679,24 @@ class TermResult(_Model):
         default=(),
     )
     midterm_score: Score | None = el(
-        "DIEM_DGGK", "điểm đánh giá giữa kỳ", "mid-term score (ĐĐGgk)", xsd="ScoreType",
+        "DIEM_DGGK",
+        "điểm đánh giá giữa kỳ",
+        "mid-term score (ĐĐGgk)",
+        xsd="ScoreType",
         default=None,
     )
     final_score: Score | None = el(
-        "DIEM_DGCK", "điểm đánh giá cuối kỳ", "end-of-term score (ĐĐGck)", xsd="ScoreType",
+        "DIEM_DGCK",
+        "điểm đánh giá cuối kỳ",
+        "end-of-term score (ĐĐGck)",
+        xsd="ScoreType",
         default=None,
     )
     average: Score | None = el(
-        "DTB_MON", "điểm trung bình môn học kỳ", "term average (ĐTBmhk)", xsd="ScoreType",
+        "DTB_MON",
+        "điểm trung bình môn học kỳ",
+        "term average (ĐTBmhk)",
+        xsd="ScoreType",
         default=None,
     )
     result: PassLevel | None = el(
@@ -695,7 +708,10 @@ class YearResult(_Model):
     """Whole-year result in a subject — *cả năm* (``CA_NAM``)."""
 
     average: Score | None = el(
-        "DTB_MON", "điểm trung bình môn cả năm", "year average (ĐTBmcn)", xsd="ScoreType",
+        "DTB_MON",
+        "điểm trung bình môn cả năm",
+        "year average (ĐTBmcn)",
+        xsd="ScoreType",
         default=None,
     )
     result: PassLevel | None = el(
@@ -826,8 +842,11 @@ class SecondarySummary(_Model):
         default=None,
     )
     commendation: LongText | None = el(
-        "NOI_DUNG_KHEN_THUONG", "nội dung khen thưởng", "year-end commendation",
-        xsd="LongTextType", default=None,
+        "NOI_DUNG_KHEN_THUONG",
+        "nội dung khen thưởng",
+        "year-end commendation",
+        xsd="LongTextType",
+        default=None,
     )
     special_commendation: LongText | None = el(
         "NOI_DUNG_KHEN_THUONG_DOT_XUAT",

@@ -11,7 +11,7 @@ JSON form (stable; ``schema_version`` changes only with an incompatible change):
       "valid": false,                   // no problem of severity "error"
       "counts": {"error": 1, "warning": 0},
       "problems": [
-        {"rule": "XSD-001", "severity": "error",
+        {"rule": "XSD-VALUE", "severity": "error",
          "location": "/HOC_BA/DU_LIEU_HOC_BA/THONG_TIN_CHUNG/SO_CCCD", "line": 17,
          "message_vi": "...", "message_en": "..."}
       ]
@@ -43,9 +43,9 @@ class Problem:
     """One problem found in a document.
 
     Attributes:
-        rule: stable rule id, e.g. ``XSD-001`` or ``MODEL-VALUE``.
+        rule: stable rule id, e.g. ``XSD-VALUE`` or ``MODEL-VALUE``.
         severity: error or warning.
-        location: XPath of the element (``/HOC_BA/...``) or field path; ``None`` for the whole input.
+        location: XPath of the element (``/HOC_BA/...``) or field path; ``None`` = whole input.
         line: 1-based line in the source document, when known.
         message_vi: message in Vietnamese, for the school clerk.
         message_en: message in English, for the developer.
@@ -74,7 +74,9 @@ class Problem:
         where = self.location or "-"
         if self.line is not None:
             where += f" (line {self.line})"
-        return f"{self.severity.value:7} {self.rule:14} {where}: {self.message_vi} / {self.message_en}"
+        return (
+            f"{self.severity.value:7} {self.rule:14} {where}: {self.message_vi} / {self.message_en}"
+        )
 
 
 @dataclass(frozen=True, slots=True)

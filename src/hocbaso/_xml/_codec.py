@@ -152,7 +152,12 @@ class _Ctx:
     problems: list[Problem]
 
     def add(
-        self, rule: str, path: str, line: int | None, vi: str, en: str,
+        self,
+        rule: str,
+        path: str,
+        line: int | None,
+        vi: str,
+        en: str,
         severity: Severity = Severity.ERROR,
     ) -> None:
         self.problems.append(Problem(rule, severity, path, line, vi, en))
@@ -166,9 +171,13 @@ def _index(path: str, tag: str, pos: int, count: int) -> str:
 def _scalar(child: etree._Element, lex: LexType, f: FieldPlan, path: str, ctx: _Ctx) -> Any:
     line = child.sourceline
     if len(child) or child.attrib:
-        ctx.add("STRUCTURE", path, line,
-                f"{f.vi} ({f.element}) chỉ chứa giá trị, không chứa phần tử con hay thuộc tính.",
-                f"{f.element} must hold a simple value, no child elements or attributes.")
+        ctx.add(
+            "STRUCTURE",
+            path,
+            line,
+            f"{f.vi} ({f.element}) chỉ chứa giá trị, không chứa phần tử con hay thuộc tính.",
+            f"{f.element} must hold a simple value, no child elements or attributes.",
+        )
         return None
     text = child.text or ""
     return _lex_value(text, lex, f, path, line, ctx)
@@ -179,19 +188,27 @@ def _lex_value(
 ) -> Any:
     if lex.enumeration:
         if text not in lex.enumeration:
-            ctx.add("VALUE", path, line,
-                    f"{f.vi} ({f.element}): giá trị '{text}' không thuộc danh mục; {lex.vi}.",
-                    f"{f.element}: '{text}' is not one of {', '.join(lex.enumeration)}.")
+            ctx.add(
+                "VALUE",
+                path,
+                line,
+                f"{f.vi} ({f.element}): giá trị '{text}' không thuộc danh mục; {lex.vi}.",
+                f"{f.element}: '{text}' is not one of {', '.join(lex.enumeration)}.",
+            )
             return None
     else:
         rx = _REGEX.get(lex.name)
         if rx is None:
-            rx = _REGEX[lex.name] = lex.regex()  # type: ignore[assignment]
+            rx = _REGEX[lex.name] = lex.regex()
         if rx is not None and not rx.fullmatch(text):
             shown = text if len(text) <= 60 else text[:57] + "..."
-            ctx.add("VALUE", path, line,
-                    f"{f.vi} ({f.element}): giá trị '{shown}' không đúng định dạng — {lex.vi}.",
-                    f"{f.element}: '{shown}' is not valid — {lex.en}.")
+            ctx.add(
+                "VALUE",
+                path,
+                line,
+                f"{f.vi} ({f.element}): giá trị '{shown}' không đúng định dạng — {lex.vi}.",
+                f"{f.element}: '{shown}' is not valid — {lex.en}.",
+            )
             return None
     if lex.parse is str:
         try:
@@ -203,10 +220,13 @@ def _lex_value(
     try:
         return lex.parse(text)
     except ValueError:
-        ctx.add("VALUE", path, line,
-                f"{f.vi} ({f.element}): giá trị '{text}' không tồn tại (ví dụ ngày không có "
-                "thật).",
-                f"{f.element}: '{text}' is not a real value (e.g. an impossible date).")
+        ctx.add(
+            "VALUE",
+            path,
+            line,
+            f"{f.vi} ({f.element}): giá trị '{text}' không tồn tại (ví dụ ngày không có thật).",
+            f"{f.element}: '{text}' is not a real value (e.g. an impossible date).",
+        )
         return None
 
 
@@ -230,40 +250,65 @@ def _decode_model(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -
             continue
         f = allowed_attr.get(name)
         if f is None:
-            ctx.add("STRUCTURE", f"{path}/@{name}", line,
-                    f"Thuộc tính '{name}' không được phép ở đây.",
-                    f"attribute '{name}' is not allowed here.")
+            ctx.add(
+                "STRUCTURE",
+                f"{path}/@{name}",
+                line,
+                f"Thuộc tính '{name}' không được phép ở đây.",
+                f"attribute '{name}' is not allowed here.",
+            )
             continue
         assert f.lex is not None
         values[f.name] = _lex_value(value, f.lex, f, f"{path}/@{name}", line, ctx)
     for f in plan.attributes:
         if f.required and f.element not in elem.attrib:
-            ctx.add("STRUCTURE", path, line,
-                    f"Thiếu thuộc tính bắt buộc '{f.element}' ({f.vi}).",
-                    f"required attribute '{f.element}' is missing.")
+            ctx.add(
+                "STRUCTURE",
+                path,
+                line,
+                f"Thiếu thuộc tính bắt buộc '{f.element}' ({f.vi}).",
+                f"required attribute '{f.element}' is missing.",
+            )
     if plan.fixed_id is not None and elem.get("Id") != plan.fixed_id:
-        ctx.add("STRUCTURE", path, line,
-                f"Phần tử phải có thuộc tính Id=\"{plan.fixed_id}\".",
-                f'the element must carry Id="{plan.fixed_id}".')
+        ctx.add(
+            "STRUCTURE",
+            path,
+            line,
+            f'Phần tử phải có thuộc tính Id="{plan.fixed_id}".',
+            f'the element must carry Id="{plan.fixed_id}".',
+        )
     if elem.text is not None and elem.text.strip():
-        ctx.add("STRUCTURE", path, line,
-                "Không được có văn bản trực tiếp trong phần tử này.",
-                "text is not allowed directly inside this element.")
+        ctx.add(
+            "STRUCTURE",
+            path,
+            line,
+            "Không được có văn bản trực tiếp trong phần tử này.",
+            "text is not allowed directly inside this element.",
+        )
     fields = plan.children
     nfields = len(fields)
     pos = 0
     counts: dict[str, int] = {}
+    reported: set[str] = set()
     for child in elem:
         tag = child.tag
         if child.tail is not None and child.tail.strip():
-            ctx.add("STRUCTURE", path, child.sourceline,
-                    "Không được có văn bản giữa các phần tử.",
-                    "text is not allowed between elements.")
+            ctx.add(
+                "STRUCTURE",
+                path,
+                child.sourceline,
+                "Không được có văn bản giữa các phần tử.",
+                "text is not allowed between elements.",
+            )
         if not isinstance(tag, str):
             kind = "chú thích (comment)" if isinstance(child, etree._Comment) else "chỉ thị (PI)"
-            ctx.add("XML-COMMENT", path, child.sourceline,
-                    f"Không được có {kind} trong học bạ.",
-                    "comments and processing instructions are not allowed in a record.")
+            ctx.add(
+                "XML-COMMENT",
+                path,
+                child.sourceline,
+                f"Không được có {kind} trong học bạ.",
+                "comments and processing instructions are not allowed in a record.",
+            )
             continue
         if tag == _DSIG_SIGNATURE:
             tag = "Signature"
@@ -275,12 +320,28 @@ def _decode_model(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -
         counts[tag] = counts.get(tag, 0) + 1
         if j == nfields:
             known = tag in plan.by_element
-            ctx.add("STRUCTURE", f"{path}/{tag}", child.sourceline,
-                    f"Phần tử {tag} " + ("sai vị trí hoặc lặp lại." if known else
-                                         "không có trong chuẩn học bạ số."),
-                    f"element {tag} is " + ("misplaced or repeated." if known else
-                                            "not part of the standard."))
+            ctx.add(
+                "STRUCTURE",
+                f"{path}/{tag}",
+                child.sourceline,
+                f"Phần tử {tag} "
+                + ("sai vị trí hoặc lặp lại." if known else "không có trong chuẩn học bạ số."),
+                f"element {tag} is "
+                + ("misplaced or repeated." if known else "not part of the standard."),
+            )
             continue
+        skipped = [s for s in fields[pos:j] if s.required and s.name not in values]
+        if skipped:
+            # Like XSD validators: the element that came too early is where it is reported.
+            names = ", ".join(s.element for s in skipped)
+            ctx.add(
+                "STRUCTURE",
+                f"{path}/{tag}",
+                child.sourceline,
+                f"Thiếu phần tử bắt buộc {names} trước {tag}.",
+                f"required element(s) {names} missing before {tag}.",
+            )
+            reported.update(s.name for s in skipped)
         f = fields[j]
         kind = f.kind
         if kind == "repeat":
@@ -309,12 +370,27 @@ def _decode_model(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -
                 _scalar(c, f.lex, f, _index(path, f.element, i, len(items)), ctx)
                 for i, (c, _) in enumerate(items, 1)
             ]
+    if plan.id_field is not None:
+        code = values.get(plan.id_field)
+        if isinstance(code, str) and elem.get("Id") != f"mon-{code}":
+            # The Id is what a subject teacher's signature points at: it must follow the code.
+            ctx.add(
+                "STRUCTURE",
+                path,
+                line,
+                f'Thuộc tính Id phải là "mon-{code}" (theo mã môn học).',
+                f'the Id attribute must be "mon-{code}" (derived from MA_MON_HOC).',
+            )
     for f in fields:
-        if f.required and f.name not in values:
+        if f.required and f.name not in values and f.name not in reported:
             # Reported on the parent element, as XSD validators do.
-            ctx.add("STRUCTURE", path, line,
-                    f"Thiếu phần tử bắt buộc {f.element} ({f.vi}).",
-                    f"required element {f.element} ({f.en}) is missing.")
+            ctx.add(
+                "STRUCTURE",
+                path,
+                line,
+                f"Thiếu phần tử bắt buộc {f.element} ({f.vi}).",
+                f"required element {f.element} ({f.en}) is missing.",
+            )
     return values
 
 
@@ -322,47 +398,80 @@ def _decode_items(elem: etree._Element, f: FieldPlan, path: str, ctx: _Ctx) -> l
     assert f.model is not None and f.item is not None
     item_plan = plan_for(f.model)
     if elem.attrib:
-        ctx.add("STRUCTURE", path, elem.sourceline,
-                f"{f.element} không có thuộc tính.", f"{f.element} takes no attributes.")
+        ctx.add(
+            "STRUCTURE",
+            path,
+            elem.sourceline,
+            f"{f.element} không có thuộc tính.",
+            f"{f.element} takes no attributes.",
+        )
     if elem.text is not None and elem.text.strip():
-        ctx.add("STRUCTURE", path, elem.sourceline,
-                "Không được có văn bản trực tiếp trong phần tử này.",
-                "text is not allowed directly inside this element.")
+        ctx.add(
+            "STRUCTURE",
+            path,
+            elem.sourceline,
+            "Không được có văn bản trực tiếp trong phần tử này.",
+            "text is not allowed directly inside this element.",
+        )
     children = [c for c in elem if isinstance(c.tag, str)]
     for c in elem:
         if not isinstance(c.tag, str):
-            ctx.add("XML-COMMENT", path, c.sourceline,
-                    "Không được có chú thích hoặc chỉ thị trong học bạ.",
-                    "comments and processing instructions are not allowed in a record.")
+            ctx.add(
+                "XML-COMMENT",
+                path,
+                c.sourceline,
+                "Không được có chú thích hoặc chỉ thị trong học bạ.",
+                "comments and processing instructions are not allowed in a record.",
+            )
         if c.tail is not None and c.tail.strip():
-            ctx.add("STRUCTURE", path, c.sourceline,
-                    "Không được có văn bản giữa các phần tử.",
-                    "text is not allowed between elements.")
+            ctx.add(
+                "STRUCTURE",
+                path,
+                c.sourceline,
+                "Không được có văn bản giữa các phần tử.",
+                "text is not allowed between elements.",
+            )
     out: list[Any] = []
     n = len(children)
     for i, child in enumerate(children, 1):
         if child.tag != f.item:
-            ctx.add("STRUCTURE", f"{path}/{child.tag}", child.sourceline,
-                    f"{f.element} chỉ chứa các phần tử {f.item}.",
-                    f"{f.element} may only contain {f.item} elements.")
+            ctx.add(
+                "STRUCTURE",
+                f"{path}/{child.tag!s}",
+                child.sourceline,
+                f"{f.element} chỉ chứa các phần tử {f.item}.",
+                f"{f.element} may only contain {f.item} elements.",
+            )
             continue
         out.append(_decode_model(child, item_plan, _index(path, f.item, i, n), ctx))
     if not children:
-        ctx.add("STRUCTURE", path, elem.sourceline,
-                f"{f.element} rỗng: không có dữ liệu thì bỏ hẳn phần tử này.",
-                f"{f.element} is empty: omit the element when there is nothing to list.")
+        ctx.add(
+            "STRUCTURE",
+            path,
+            elem.sourceline,
+            f"{f.element} rỗng: không có dữ liệu thì bỏ hẳn phần tử này.",
+            f"{f.element} is empty: omit the element when there is nothing to list.",
+        )
     elif len(out) < f.min_items:
-        ctx.add("STRUCTURE", path, elem.sourceline,
-                f"{f.element} phải có ít nhất {f.min_items} phần tử {f.item}.",
-                f"{f.element} needs at least {f.min_items} {f.item} element(s).")
+        ctx.add(
+            "STRUCTURE",
+            path,
+            elem.sourceline,
+            f"{f.element} phải có ít nhất {f.min_items} phần tử {f.item}.",
+            f"{f.element} needs at least {f.min_items} {f.item} element(s).",
+        )
     return out
 
 
 def _raw_signature(elem: etree._Element, path: str, ctx: _Ctx) -> bytes | None:
     for node in elem.iter(etree.Comment, etree.ProcessingInstruction):
-        ctx.add("XML-COMMENT", path, node.sourceline,
-                "Không được có chú thích hoặc chỉ thị trong chữ ký.",
-                "comments and processing instructions are not allowed in a signature.")
+        ctx.add(
+            "XML-COMMENT",
+            path,
+            node.sourceline,
+            "Không được có chú thích hoặc chỉ thị trong chữ ký.",
+            "comments and processing instructions are not allowed in a signature.",
+        )
         return None
     return etree.tostring(elem, method="c14n", exclusive=True)
 
@@ -372,8 +481,8 @@ def detect_profile(root: etree._Element) -> str:
     if root.tag != ROOT:
         raise ProfileError(
             f"root element is {root.tag!r}, expected {ROOT!r}",
-            message_vi=f"Phần tử gốc là '{root.tag}', phải là '{ROOT}' (một học bạ).",
-            location=f"/{root.tag}",
+            message_vi=f"Phần tử gốc là '{root.tag!s}', phải là '{ROOT}' (một học bạ).",
+            location=f"/{root.tag!s}",
             line=root.sourceline,
         )
     version = root.findtext("DU_LIEU_HOC_BA/THONG_TIN_CHUNG/PHIEN_BAN")
@@ -404,7 +513,7 @@ def _loc_to_path(root_cls: type[_Model], loc: tuple[int | str, ...], values: Any
     while i < len(loc) and plan is not None:
         key = loc[i]
         f = plan.by_element.get(str(key)) or next(
-            (x for x in plan.fields if x.name == key or x.element == key), None
+            (x for x in plan.fields if key in (x.name, x.element)), None
         )
         if f is None:
             break

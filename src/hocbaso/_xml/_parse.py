@@ -60,7 +60,7 @@ def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
             line=data.count(b"\n", 0, match.start()) + 1,
         )
     enc = _ENCODING.match(data)
-    if enc and enc.group(1).upper().replace("_", "-") not in (b"UTF-8", b"UTF8"):
+    if enc and enc.group(1).upper().replace(b"_", b"-") not in (b"UTF-8", b"UTF8"):
         raise EncodingError(
             f"declared encoding {enc.group(1).decode()} is not UTF-8",
             message_vi=f"Tệp khai báo bảng mã {enc.group(1).decode()}; chuẩn yêu cầu UTF-8.",

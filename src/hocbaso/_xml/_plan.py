@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel
-
 from hocbaso._xml._lexical import LEX_TYPES, LexType
 from hocbaso.models import PrimaryRecord, SecondaryRecord, _Model
 
@@ -124,8 +122,15 @@ def plan_for(cls: type[_Model]) -> ModelPlan:
             (item_type,) = {a for a in typing.get_args(annotation) if a is not Ellipsis}
             plans.append(
                 FieldPlan(
-                    name, element, "items", required or min_items > 0, vi, en,
-                    model=item_type, item=str(extra["item"]), min_items=min_items,
+                    name,
+                    element,
+                    "items",
+                    required or min_items > 0,
+                    vi,
+                    en,
+                    model=item_type,
+                    item=str(extra["item"]),
+                    min_items=min_items,
                 )
             )
         elif extra.get("repeat"):
@@ -135,15 +140,17 @@ def plan_for(cls: type[_Model]) -> ModelPlan:
             )
         elif extra.get("attribute"):
             plans.append(
-                FieldPlan(name, element, "attribute", required, vi, en,
-                          lex=_lex_for(annotation, extra))
+                FieldPlan(
+                    name, element, "attribute", required, vi, en, lex=_lex_for(annotation, extra)
+                )
             )
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        elif isinstance(annotation, type) and issubclass(annotation, _Model):
             plans.append(FieldPlan(name, element, "model", required, vi, en, model=annotation))
         else:
             lex = _lex_for(annotation, extra)
-            plans.append(FieldPlan(name, element, "scalar", required and not optional, vi, en,
-                                   lex=lex))
+            plans.append(
+                FieldPlan(name, element, "scalar", required and not optional, vi, en, lex=lex)
+            )
     fields = tuple(plans)
     return ModelPlan(
         cls=cls,

@@ -157,7 +157,10 @@ def _complex_type(
         assert f.lex is not None
         used[f.lex.name] = f.lex
         attr = etree.SubElement(
-            ct, _q("attribute"), name=f.element, type=f.lex.name,
+            ct,
+            _q("attribute"),
+            name=f.element,
+            type=f.lex.name,
             use="required" if f.required else "optional",
         )
         _doc(attr, f.vi, f.en)
@@ -183,8 +186,11 @@ def generate(profile: str) -> bytes:
         _complex_type(schema, plan, used, fixed_ids)
     for ident in fixed_ids:
         st = etree.SubElement(schema, _q("simpleType"), name=f"FixedId-{ident}")
-        _doc(st, f"Id cố định '{ident}' (đích tham chiếu của chữ ký)",
-             f"fixed Id '{ident}' (a signature reference target)")
+        _doc(
+            st,
+            f"Id cố định '{ident}' (đích tham chiếu của chữ ký)",
+            f"fixed Id '{ident}' (a signature reference target)",
+        )
         rst = etree.SubElement(st, _q("restriction"), base="xs:ID")
         etree.SubElement(rst, _q("enumeration"), value=ident)
     sid = etree.SubElement(schema, _q("simpleType"), name="SubjectIdType")
@@ -213,7 +219,11 @@ def generate_dsig() -> bytes:
     ct = etree.SubElement(el, _q("complexType"))
     seq = etree.SubElement(ct, _q("sequence"))
     etree.SubElement(
-        seq, _q("any"), namespace="##any", processContents="skip", minOccurs="1",
+        seq,
+        _q("any"),
+        namespace="##any",
+        processContents="skip",
+        minOccurs="1",
         maxOccurs="unbounded",
     )
     etree.SubElement(ct, _q("attribute"), name="Id", type="xs:ID", use="required")

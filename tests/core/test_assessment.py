@@ -1,0 +1,106 @@
+"""TT 22/2021 and TT 27/2020 arithmetic, with the regulation's own cases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from hocbaso import assessment as a
+from hocbaso.codes import FinalEvaluation, PassLevel, QualityLevel, ResultLevel, SubjectLevel, Title
+
+T, K, Dat, CD = ResultLevel.GOOD, ResultLevel.FAIR, ResultLevel.PASS, ResultLevel.FAIL
+
+
+def test_half_up_rounding_not_bankers() -> None:
+    assert a.round_score(Decimal("8.25")) == Decimal("8.3")
+    assert a.round_score(Decimal("8.35")) == Decimal("8.4")
+    assert a.round_score(Decimal("6.449")) == Decimal("6.4")
+
+
+def test_term_and_year_average() -> None:
+    # (7 + 8 + 9 + 2*8 + 3*9) / (3 + 5) = 67/8 = 8.375 -> 8.4
+    assert a.term_average([Decimal(7), Decimal(8), Decimal(9)], Decimal(8), Decimal(9)) == Decimal(
+        "8.4"
+    )
+    # (6.5 + 2*8.0)/3 = 7.5
+    assert a.year_average(Decimal("6.5"), Decimal("8.0")) == Decimal("7.5")
+    with pytest.raises(ValueError, match="regular"):
+        a.term_average([], Decimal(5), Decimal(5))
+
+
+@pytest.mark.parametrize(
+    ("t1", "t2", "year"),
+    [
+        (T, T, T),
+        (K, T, T),
+        (Dat, T, K),
+        (CD, T, K),
+        (T, K, K),
+        (K, K, K),
+        (Dat, K, K),
+        (CD, K, Dat),
+        (T, Dat, K),
+        (K, Dat, Dat),
+        (Dat, Dat, Dat),
+        (CD, Dat, Dat),
+        (T, CD, CD),
+        (K, CD, CD),
+        (Dat, CD, CD),
+        (CD, CD, CD),
+    ],
+)
+def test_conduct_year_table(t1: ResultLevel, t2: ResultLevel, year: ResultLevel) -> None:
+    assert a.conduct_year(t1, t2) is year
+
+
+def _s(*values: str) -> list[Decimal]:
+    return [Decimal(v) for v in values]
+
+
+OK = [PassLevel.PASS] * 4
+
+
+def test_learning_levels() -> None:
+    assert a.learning_level(_s("8", "8", "8", "8", "8", "8", "6.5", "7"), OK) is T
+    assert a.learning_level(_s("8", "8", "8", "8", "8", "6.4", "7", "7"), OK) is K
+    assert a.learning_level(_s("6.5", "6.5", "6.5", "6.5", "6.5", "6.5", "5", "5"), OK) is K
+    assert a.learning_level(_s("5", "5", "5", "5", "5", "5", "3.5", "4"), OK) is Dat
+    assert a.learning_level(_s("5", "5", "5", "5", "5", "4", "4", "4"), OK) is CD
+    one_fail = [PassLevel.FAIL, PassLevel.PASS]
+    assert a.learning_level(_s("9", "9", "9", "9", "9", "9", "9", "9"), one_fail) is K
+
+
+def test_one_subject_adjustment_dieu_9_3() -> None:
+    # Tốt everywhere but one subject at 3.0: plain rules give Chưa đạt (a subject < 3.5);
+    # without that subject it would be Tốt -> adjusted to Khá (spec reading, docs/decisions.md).
+    scores = _s("9", "9", "9", "9", "9", "9", "9", "3")
+    assert a._plain_level(scores, OK) is CD
+    assert a.learning_level(scores, OK) is K
+    # Khá would drop to Đạt only (one level): no adjustment.
+    assert a.learning_level(_s("7", "7", "7", "7", "7", "7", "7", "4.5"), OK) is Dat
+    # Two weak subjects: not "only one subject", no adjustment.
+    assert a.learning_level(_s("9", "9", "9", "9", "9", "9", "3", "3"), OK) is CD
+
+
+def test_titles_and_promotion() -> None:
+    nines = _s("9", "9", "9", "9", "9", "9", "8", "8")
+    assert a.title(T, T, nines) is Title.OUTSTANDING
+    assert a.title(T, T, _s("9", "8", "8")) is Title.EXCELLENT
+    assert a.title(K, T, nines) is None
+    assert a.promoted(Dat, Dat, 45) and not a.promoted(Dat, Dat, 46)
+    assert not a.promoted(CD, T, 0)
+
+
+def test_primary_final_evaluation() -> None:
+    htt, ht, cht = SubjectLevel.EXCELLENT, SubjectLevel.COMPLETED, SubjectLevel.NOT_COMPLETED
+    good, ok, weak = QualityLevel.GOOD, QualityLevel.PASS, QualityLevel.NEEDS_EFFORT
+    f = a.primary_final_evaluation
+    assert f([htt] * 5, [good] * 10, [9, 10]) is FinalEvaluation.OUTSTANDING
+    assert f([htt] * 5, [good] * 10, [9, 8]) is FinalEvaluation.EXCELLENT
+    assert f([htt, ht], [good] * 10, [9, 9]) is FinalEvaluation.COMPLETED
+    assert f([htt] * 5, [good, ok], [10]) is FinalEvaluation.COMPLETED
+    assert f([htt] * 5, [good] * 10, [6]) is FinalEvaluation.COMPLETED
+    assert f([htt, cht], [good], [9]) is FinalEvaluation.NOT_COMPLETED
+    assert f([htt], [weak], [9]) is FinalEvaluation.NOT_COMPLETED
+    assert f([htt], [good], [4]) is FinalEvaluation.NOT_COMPLETED

@@ -1,0 +1,55 @@
+"""Properties of the canonical codec and of XSD/model agreement."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+import hocbaso
+from hocbaso._xml._parse import parse_bytes
+from hocbaso.errors import DocumentInvalidError
+from hocbaso.models import Record
+from hocbaso.testing import Mutation, invalid_documents, records
+from hocbaso.validation import xsd_problems
+
+SETTINGS = settings(max_examples=40, deadline=None)
+
+
+@SETTINGS
+@given(records())
+def test_from_xml_inverts_to_xml(record: Record) -> None:
+    assert hocbaso.from_xml(hocbaso.to_xml(record)) == record
+
+
+@SETTINGS
+@given(records())
+def test_to_xml_inverts_from_xml_on_canonical_input(record: Record) -> None:
+    xml = hocbaso.to_xml(record)
+    assert hocbaso.to_xml(hocbaso.from_xml(xml)) == xml
+
+
+@SETTINGS
+@given(records())
+def test_canonical_form_is_an_exclusive_c14n_fixed_point(record: Record) -> None:
+    xml = hocbaso.to_xml(record)
+    assert hocbaso.canonicalize(xml) == xml
+
+
+@SETTINGS
+@given(records())
+def test_every_model_valid_record_is_xsd_valid(record: Record) -> None:
+    xml = hocbaso.to_xml(record)
+    assert xsd_problems(parse_bytes(xml), record.profile) == []
+    assert hocbaso.validate(xml).valid
+
+
+@SETTINGS
+@given(invalid_documents())
+def test_mutations_rejected_by_xsd_and_models_at_the_same_place(m: Mutation) -> None:
+    tree = parse_bytes(m.document)
+    profile = hocbaso.detect_profile(m.document)
+    xsd = xsd_problems(tree, profile)
+    assert m.location in {p.location for p in xsd}, (m.name, xsd)
+    with pytest.raises(DocumentInvalidError) as info:
+        hocbaso.from_xml(m.document)
+    assert m.location in {p.location for p in info.value.report.problems}, m.name
