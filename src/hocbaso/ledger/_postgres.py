@@ -1,0 +1,327 @@
+"""PostgreSQL storage for the issuance ledger (psycopg 3; the ``postgres`` extra).
+
+Internal module (unstable); :class:`PostgresStore` is re-exported by :mod:`hocbaso.ledger`.
+
+Same tables and behaviour as :class:`~hocbaso.ledger.SQLiteStore`, in one PostgreSQL schema
+(default ``hocbaso_ledger``). A write is one transaction that first takes ``SELECT … FOR
+UPDATE`` on the log's row, so writers of one log are serialised while other schools' logs are
+written in parallel. Durability is PostgreSQL's: a committed transaction survives a crash with
+the server defaults (``fsync=on``, ``synchronous_commit=on``). Bulk appends use ``COPY``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from hocbaso.errors import ConfigurationError
+from hocbaso.ledger._merkle import NodeKey
+from hocbaso.ledger._store import (
+    LOOKUP_CHUNK,
+    SCHEMA_VERSION,
+    LedgerStore,
+    LogInfo,
+    NewEntry,
+    StoredEntry,
+    StoreWriter,
+    storage_error,
+)
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import psycopg
+
+__all__ = ["PostgresStore"]
+
+_SCHEMA_NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+_DDL = """
+CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {s}.logs (
+    log_id SERIAL PRIMARY KEY,
+    school_code TEXT NOT NULL UNIQUE,
+    origin TEXT NOT NULL,
+    size BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS {s}.entries (
+    log_id INTEGER NOT NULL,
+    idx BIGINT NOT NULL,
+    leaf BYTEA NOT NULL,
+    uuid BYTEA NOT NULL,
+    student BYTEA NOT NULL,
+    replaces BYTEA,
+    PRIMARY KEY (log_id, idx)
+);
+CREATE INDEX IF NOT EXISTS entries_uuid ON {s}.entries (uuid);
+CREATE INDEX IF NOT EXISTS entries_student ON {s}.entries (student);
+CREATE INDEX IF NOT EXISTS entries_replaces ON {s}.entries (replaces) WHERE replaces IS NOT NULL;
+CREATE TABLE IF NOT EXISTS {s}.nodes (
+    log_id INTEGER NOT NULL,
+    level SMALLINT NOT NULL,
+    idx BIGINT NOT NULL,
+    hash BYTEA NOT NULL,
+    PRIMARY KEY (log_id, level, idx)
+);
+CREATE TABLE IF NOT EXISTS {s}.checkpoints (
+    log_id INTEGER NOT NULL,
+    size BIGINT NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (log_id, size)
+);
+INSERT INTO {s}.meta (key, value) VALUES ('schema_version', '{v}') ON CONFLICT DO NOTHING
+"""
+
+_ENTRY_COLS = "log_id, idx, leaf, uuid, student, replaces"
+
+
+def _row_entry(row: Sequence[Any]) -> StoredEntry:
+    return StoredEntry(
+        log_id=row[0],
+        index=row[1],
+        leaf=bytes(row[2]),
+        lookup_uuid=bytes(row[3]),
+        student_key=bytes(row[4]),
+        replaces=None if row[5] is None else bytes(row[5]),
+    )
+
+
+class PostgresStore(LedgerStore):
+    """Ledger store in a PostgreSQL database, for Sở or Ministry scale.
+
+    Args:
+        dsn: libpq connection string or URL (``postgresql://user@host:5432/db``).
+        schema: PostgreSQL schema holding the tables (created if missing); lower-case
+            letters, digits and ``_``.
+
+    Needs the ``postgres`` extra (``pip install 'hocbaso[postgres]'``): psycopg 3.
+    """
+
+    def __init__(self, dsn: str, *, schema: str = "hocbaso_ledger") -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - psycopg is installed for the tests
+            raise ConfigurationError(
+                "PostgresStore needs psycopg 3: pip install 'hocbaso[postgres]'",
+                message_vi="Cần cài gói psycopg 3: pip install 'hocbaso[postgres]'.",
+                code="LEDGER-POSTGRES-MISSING",
+            ) from exc
+        if not _SCHEMA_NAME_RE.fullmatch(schema):
+            raise ConfigurationError(
+                f"schema name {schema!r} must be lower-case letters, digits and '_'",
+                message_vi=f"Tên schema {schema!r} chỉ gồm chữ thường, chữ số và '_'.",
+                code="LEDGER-POSTGRES-SCHEMA",
+            )
+        self._psycopg = psycopg
+        self._s = schema  # validated above, so safe to put in SQL text
+        self.node_reads = 0
+        try:
+            self._conn: psycopg.Connection[Any] = psycopg.connect(dsn, autocommit=True)
+        except psycopg.Error as exc:
+            raise storage_error(exc, "connecting to PostgreSQL") from exc
+        with self._errors("creating the tables"), self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('hocbaso_ledger_ddl'))")
+            for stmt in _DDL.format(s=schema, v=SCHEMA_VERSION).split(";"):
+                if stmt.strip():
+                    self._conn.execute(stmt.encode())
+            row = self._conn.execute(
+                f"SELECT value FROM {schema}.meta WHERE key='schema_version'"
+            ).fetchone()
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            raise ConfigurationError(
+                f"schema {schema} has ledger version {row and row[0]}, expected {SCHEMA_VERSION}",
+                message_vi=f"Schema {schema} dùng phiên bản cấu trúc sổ không được hỗ trợ.",
+                code="LEDGER-STORE-FORMAT",
+            )
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except self._psycopg.Error as exc:
+            raise storage_error(exc, what) from exc
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._conn.execute(sql.replace("{s}", self._s).encode(), params).fetchall()
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._conn.execute(sql.replace("{s}", self._s).encode(), params)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def logs(self) -> list[LogInfo]:
+        """Every log in the store, by school code."""
+        with self._errors("listing logs"):
+            rows = self._q("SELECT log_id, school_code, origin, size FROM {s}.logs ORDER BY 2")
+        return [LogInfo(*row) for row in rows]
+
+    def log(self, school_code: str) -> LogInfo | None:
+        """The log of ``school_code``, or ``None``."""
+        with self._errors("reading a log"):
+            rows = self._q(
+                "SELECT log_id, school_code, origin, size FROM {s}.logs WHERE school_code=%s",
+                (school_code,),
+            )
+        return LogInfo(*rows[0]) if rows else None
+
+    def read_nodes(self, log_id: int, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        """Hashes of the given complete subtrees, in one query."""
+        if not keys:
+            return {}
+        with self._errors("reading tree nodes"):
+            rows = self._q(
+                "SELECT n.level, n.idx, n.hash FROM {s}.nodes n "
+                "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
+                "ON n.level = k.level AND n.idx = k.idx WHERE n.log_id = %s",
+                ([k[0] for k in keys], [k[1] for k in keys], log_id),
+            )
+        self.node_reads += len(keys)
+        return {(r[0], r[1]): bytes(r[2]) for r in rows}
+
+    def read_entries(self, log_id: int, after: int, limit: int) -> list[StoredEntry]:
+        """Up to ``limit`` entries with index > ``after``, by index."""
+        with self._errors("reading entries"):
+            rows = self._q(
+                f"SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE log_id=%s AND idx>%s "
+                "ORDER BY idx LIMIT %s",
+                (log_id, after, limit),
+            )
+        return [_row_entry(r) for r in rows]
+
+    def read_level(
+        self, log_id: int, level: int, after: int, limit: int
+    ) -> list[tuple[int, bytes]]:
+        """Up to ``limit`` nodes of ``level`` with index > ``after``, by index."""
+        with self._errors("reading tree nodes"):
+            rows = self._q(
+                "SELECT idx, hash FROM {s}.nodes WHERE log_id=%s AND level=%s AND idx>%s "
+                "ORDER BY idx LIMIT %s",
+                (log_id, level, after, limit),
+            )
+        return [(r[0], bytes(r[1])) for r in rows]
+
+    def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
+        """Entries, in any log, about these records (as ``lookup_uuid`` or ``replaces``)."""
+        keys = sorted({u.bytes for u in uuids})
+        found: dict[tuple[int, int], StoredEntry] = {}
+        with self._errors("looking up records"):
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                chunk = keys[start : start + LOOKUP_CHUNK]
+                rows = self._q(
+                    f"SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE uuid = ANY(%s) "
+                    f"UNION SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE replaces = ANY(%s)",
+                    (chunk, chunk),
+                )
+                for row in rows:
+                    entry = _row_entry(row)
+                    found[(entry.log_id, entry.index)] = entry
+        return [found[k] for k in sorted(found)]
+
+    def find_by_student(self, student_key: bytes) -> list[StoredEntry]:
+        """Entries, in any log, with this student key."""
+        with self._errors("looking up a student"):
+            rows = self._q(
+                f"SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE student=%s ORDER BY log_id, idx",
+                (student_key,),
+            )
+        return [_row_entry(r) for r in rows]
+
+    def checkpoints(self, log_id: int) -> list[tuple[int, str]]:
+        """Stored ``(size, note)`` checkpoints of the log, by size."""
+        with self._errors("reading checkpoints"):
+            rows = self._q(
+                "SELECT size, note FROM {s}.checkpoints WHERE log_id=%s ORDER BY size", (log_id,)
+            )
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def checkpoint_at(self, log_id: int, size: int) -> str | None:
+        """The stored checkpoint note for exactly ``size`` entries, if any."""
+        with self._errors("reading a checkpoint"):
+            rows = self._q(
+                "SELECT note FROM {s}.checkpoints WHERE log_id=%s AND size=%s", (log_id, size)
+            )
+        return str(rows[0][0]) if rows else None
+
+    def latest_checkpoint(self, log_id: int) -> tuple[int, str] | None:
+        """The stored checkpoint with the largest size, if any."""
+        with self._errors("reading a checkpoint"):
+            rows = self._q(
+                "SELECT size, note FROM {s}.checkpoints WHERE log_id=%s ORDER BY size DESC LIMIT 1",
+                (log_id,),
+            )
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, school_code: str, origin: str) -> Iterator[StoreWriter]:
+        """One transaction holding ``SELECT … FOR UPDATE`` on the log's row."""
+        with self._errors("writing"), self._conn.transaction():
+            self._exec(
+                "INSERT INTO {s}.logs (school_code, origin, size) VALUES (%s, %s, 0) "
+                "ON CONFLICT (school_code) DO NOTHING",
+                (school_code, origin),
+            )
+            rows = self._q(
+                "SELECT log_id, school_code, origin, size FROM {s}.logs "
+                "WHERE school_code=%s FOR UPDATE",
+                (school_code,),
+            )
+            yield _PostgresWriter(self, LogInfo(*rows[0]))
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+
+class _PostgresWriter(StoreWriter):
+    def __init__(self, store: PostgresStore, info: LogInfo) -> None:
+        self._store = store
+        self.info = info
+
+    def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        return self._store.read_nodes(self.info.log_id, keys)
+
+    def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
+        return self._store.find_by_uuid(uuids)
+
+    def append(self, entries: Sequence[NewEntry], nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        store = self._store
+        s = store._s
+        log_id = self.info.log_id
+        with store._errors("appending entries"), store._conn.cursor() as cur:
+            copy_entries = f"COPY {s}.entries ({_ENTRY_COLS}) FROM STDIN"
+            with cur.copy(copy_entries.encode()) as copy:
+                for e in entries:
+                    copy.write_row(
+                        (
+                            log_id,
+                            e.index,
+                            e.leaf,
+                            e.lookup_uuid.bytes,
+                            e.student_key,
+                            e.replaces.bytes if e.replaces else None,
+                        )
+                    )
+            with cur.copy(f"COPY {s}.nodes (log_id, level, idx, hash) FROM STDIN".encode()) as copy:
+                for level, idx, h in nodes:
+                    copy.write_row((log_id, level, idx, h))
+            size = self.info.size + len(entries)
+            store._exec("UPDATE {s}.logs SET size=%s WHERE log_id=%s", (size, log_id))
+        self.info = LogInfo(log_id, self.info.school_code, self.info.origin, size)
+
+    def put_checkpoint(self, size: int, note: str) -> None:
+        with self._store._errors("storing a checkpoint"):
+            self._store._exec(
+                "INSERT INTO {s}.checkpoints (log_id, size, note) VALUES (%s, %s, %s) "
+                "ON CONFLICT (log_id, size) DO UPDATE SET note = EXCLUDED.note",
+                (self.info.log_id, size, note),
+            )
+
+    def checkpoint_at(self, size: int) -> str | None:
+        return self._store.checkpoint_at(self.info.log_id, size)

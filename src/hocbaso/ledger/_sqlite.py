@@ -1,0 +1,367 @@
+"""SQLite storage for the issuance ledger: one file, WAL, ``synchronous=FULL`` by default.
+
+Internal module (unstable); :class:`SQLiteStore` is re-exported by :mod:`hocbaso.ledger`.
+
+Durability: every write is one ``BEGIN IMMEDIATE … COMMIT`` transaction in WAL mode. With
+``synchronous=FULL`` (the default) the WAL is fsync'ed at every commit, so once a write call
+returns, the entries survive a process kill *and* a power cut. ``synchronous=NORMAL`` skips
+that fsync: a killed process still loses nothing committed (the WAL is in the OS cache, which
+survives the process), but a power cut may lose the last commits — never corrupt the file.
+Batch appends (:meth:`hocbaso.ledger.Ledger.issue_many`) so that the fsync cost is shared.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from hocbaso.errors import ConfigurationError, LedgerError
+from hocbaso.ledger._merkle import NodeKey
+from hocbaso.ledger._store import (
+    LOOKUP_CHUNK,
+    SCHEMA_VERSION,
+    LedgerStore,
+    LogInfo,
+    NewEntry,
+    StoredEntry,
+    StoreWriter,
+    storage_error,
+)
+
+__all__ = ["SQLiteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS logs (
+    log_id INTEGER PRIMARY KEY,
+    school_code TEXT NOT NULL UNIQUE,
+    origin TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS entries (
+    log_id INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    leaf BLOB NOT NULL,
+    uuid BLOB NOT NULL,
+    student BLOB NOT NULL,
+    replaces BLOB,
+    PRIMARY KEY (log_id, idx)
+);
+CREATE INDEX IF NOT EXISTS entries_uuid ON entries (uuid);
+CREATE INDEX IF NOT EXISTS entries_student ON entries (student);
+CREATE INDEX IF NOT EXISTS entries_replaces ON entries (replaces) WHERE replaces IS NOT NULL;
+CREATE TABLE IF NOT EXISTS nodes (
+    log_id INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (log_id, level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    log_id INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (log_id, size)
+);
+"""
+
+_ENTRY_COLS = "log_id, idx, leaf, uuid, student, replaces"
+
+
+def _row_entry(row: Sequence[Any]) -> StoredEntry:
+    return StoredEntry(
+        log_id=row[0],
+        index=row[1],
+        leaf=bytes(row[2]),
+        lookup_uuid=bytes(row[3]),
+        student_key=bytes(row[4]),
+        replaces=None if row[5] is None else bytes(row[5]),
+    )
+
+
+class SQLiteStore(LedgerStore):
+    """The embedded default store: one SQLite file (or ``":memory:"`` for tests).
+
+    Args:
+        path: database file; ``":memory:"`` for a throw-away store.
+        create: create the file and tables if missing; when ``False`` a missing file is a
+            :class:`LedgerError` (``LEDGER-STORE-MISSING``) — use this for audits.
+        synchronous: ``"FULL"`` (default; durable against power loss) or ``"NORMAL"``
+            (durable against a killed process only; see the module docstring).
+        timeout: seconds to wait for another writer's lock before failing.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        timeout: float = 30.0,
+    ) -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ConfigurationError(
+                f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}",
+                message_vi="Chế độ ghi đĩa (synchronous) chỉ được là FULL hoặc NORMAL.",
+                code="LEDGER-SQLITE-SYNC",
+            )
+        self.path = str(path)
+        self.node_reads = 0
+        memory = self.path == ":memory:"
+        if not memory and not create and not Path(self.path).is_file():
+            raise LedgerError(
+                f"ledger database {self.path} does not exist",
+                message_vi=f"Không tìm thấy tệp sổ phát hành {self.path}.",
+                code="LEDGER-STORE-MISSING",
+                location=self.path,
+            )
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise storage_error(exc, f"opening {self.path}") from exc
+        with self._errors("opening the database"):
+            if not memory:
+                mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
+                    raise LedgerError(
+                        f"cannot switch {self.path} to WAL mode (got {mode})",
+                        message_vi=f"Không bật được chế độ WAL cho tệp {self.path}.",
+                        code="LEDGER-STORAGE",
+                    )
+            self._conn.execute(f"PRAGMA synchronous={synchronous}")
+            self._conn.execute("PRAGMA cache_size=-65536")
+            self._init_schema(create)
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise storage_error(exc, what) from exc
+
+    def _init_schema(self, create: bool) -> None:
+        has_meta = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if not has_meta:
+            if not create:
+                raise LedgerError(
+                    f"{self.path} is not a hocbaso ledger database",
+                    message_vi=f"Tệp {self.path} không phải sổ phát hành học bạ số.",
+                    code="LEDGER-STORE-FORMAT",
+                    location=self.path,
+                )
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        self._conn.execute(stmt)
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            raise LedgerError(
+                f"{self.path} has ledger schema {row and row[0]}, expected {SCHEMA_VERSION}",
+                message_vi=f"Tệp {self.path} dùng phiên bản cấu trúc sổ không được hỗ trợ.",
+                code="LEDGER-STORE-FORMAT",
+                location=self.path,
+            )
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def logs(self) -> list[LogInfo]:
+        """Every log in the store, by school code."""
+        with self._errors("listing logs"):
+            rows = self._conn.execute(
+                "SELECT log_id, school_code, origin, size FROM logs ORDER BY school_code"
+            ).fetchall()
+        return [LogInfo(*row) for row in rows]
+
+    def log(self, school_code: str) -> LogInfo | None:
+        """The log of ``school_code``, or ``None``."""
+        with self._errors("reading a log"):
+            row = self._conn.execute(
+                "SELECT log_id, school_code, origin, size FROM logs WHERE school_code=?",
+                (school_code,),
+            ).fetchone()
+        return None if row is None else LogInfo(*row)
+
+    def read_nodes(self, log_id: int, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        """Point reads of complete-subtree hashes (one indexed lookup each)."""
+        out: dict[NodeKey, bytes] = {}
+        sql = "SELECT hash FROM nodes WHERE log_id=? AND level=? AND idx=?"
+        with self._errors("reading tree nodes"):
+            for level, idx in keys:
+                row = self._conn.execute(sql, (log_id, level, idx)).fetchone()
+                if row is not None:
+                    out[(level, idx)] = bytes(row[0])
+        self.node_reads += len(keys)
+        return out
+
+    def read_entries(self, log_id: int, after: int, limit: int) -> list[StoredEntry]:
+        """Up to ``limit`` entries with index > ``after``, by index."""
+        with self._errors("reading entries"):
+            rows = self._conn.execute(
+                f"SELECT {_ENTRY_COLS} FROM entries WHERE log_id=? AND idx>? ORDER BY idx LIMIT ?",
+                (log_id, after, limit),
+            ).fetchall()
+        return [_row_entry(r) for r in rows]
+
+    def read_level(
+        self, log_id: int, level: int, after: int, limit: int
+    ) -> list[tuple[int, bytes]]:
+        """Up to ``limit`` nodes of ``level`` with index > ``after``, by index."""
+        with self._errors("reading tree nodes"):
+            rows = self._conn.execute(
+                "SELECT idx, hash FROM nodes WHERE log_id=? AND level=? AND idx>? "
+                "ORDER BY idx LIMIT ?",
+                (log_id, level, after, limit),
+            ).fetchall()
+        return [(r[0], bytes(r[1])) for r in rows]
+
+    def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
+        """Entries, in any log, about these records (as ``lookup_uuid`` or ``replaces``)."""
+        keys = sorted({u.bytes for u in uuids})
+        found: dict[tuple[int, int], StoredEntry] = {}
+        with self._errors("looking up records"):
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                chunk = keys[start : start + LOOKUP_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for col in ("uuid", "replaces"):
+                    for row in self._conn.execute(
+                        f"SELECT {_ENTRY_COLS} FROM entries WHERE {col} IN ({marks})", chunk
+                    ):
+                        entry = _row_entry(row)
+                        found[(entry.log_id, entry.index)] = entry
+        return [found[k] for k in sorted(found)]
+
+    def find_by_student(self, student_key: bytes) -> list[StoredEntry]:
+        """Entries, in any log, with this student key."""
+        with self._errors("looking up a student"):
+            rows = self._conn.execute(
+                f"SELECT {_ENTRY_COLS} FROM entries WHERE student=? ORDER BY log_id, idx",
+                (student_key,),
+            ).fetchall()
+        return [_row_entry(r) for r in rows]
+
+    def checkpoints(self, log_id: int) -> list[tuple[int, str]]:
+        """Stored ``(size, note)`` checkpoints of the log, by size."""
+        with self._errors("reading checkpoints"):
+            rows = self._conn.execute(
+                "SELECT size, note FROM checkpoints WHERE log_id=? ORDER BY size", (log_id,)
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def checkpoint_at(self, log_id: int, size: int) -> str | None:
+        """The stored checkpoint note for exactly ``size`` entries, if any."""
+        with self._errors("reading a checkpoint"):
+            row = self._conn.execute(
+                "SELECT note FROM checkpoints WHERE log_id=? AND size=?", (log_id, size)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def latest_checkpoint(self, log_id: int) -> tuple[int, str] | None:
+        """The stored checkpoint with the largest size, if any."""
+        with self._errors("reading a checkpoint"):
+            row = self._conn.execute(
+                "SELECT size, note FROM checkpoints WHERE log_id=? ORDER BY size DESC LIMIT 1",
+                (log_id,),
+            ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, school_code: str, origin: str) -> Iterator[StoreWriter]:
+        """``BEGIN IMMEDIATE`` (the database write lock) … ``COMMIT``, or ``ROLLBACK``."""
+        conn = self._conn
+        with self._errors("starting a write"):
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            with self._errors("locking the log"):
+                row = conn.execute(
+                    "SELECT log_id, school_code, origin, size FROM logs WHERE school_code=?",
+                    (school_code,),
+                ).fetchone()
+                if row is None:
+                    cur = conn.execute(
+                        "INSERT INTO logs (school_code, origin, size) VALUES (?, ?, 0)",
+                        (school_code, origin),
+                    )
+                    row = (cur.lastrowid, school_code, origin, 0)
+            yield _SQLiteWriter(self, LogInfo(*row))
+            with self._errors("committing"):
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close the connection (a no-op when already closed)."""
+        self._conn.close()
+
+
+class _SQLiteWriter(StoreWriter):
+    def __init__(self, store: SQLiteStore, info: LogInfo) -> None:
+        self._store = store
+        self._conn = store._conn
+        self.info = info
+
+    def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        return self._store.read_nodes(self.info.log_id, keys)
+
+    def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
+        return self._store.find_by_uuid(uuids)
+
+    def append(self, entries: Sequence[NewEntry], nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        log_id = self.info.log_id
+        with self._store._errors("appending entries"):
+            self._conn.executemany(
+                "INSERT INTO entries (log_id, idx, leaf, uuid, student, replaces) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        log_id,
+                        e.index,
+                        e.leaf,
+                        e.lookup_uuid.bytes,
+                        e.student_key,
+                        e.replaces.bytes if e.replaces else None,
+                    )
+                    for e in entries
+                ],
+            )
+            self._conn.executemany(
+                "INSERT INTO nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)",
+                [(log_id, level, idx, h) for level, idx, h in nodes],
+            )
+            size = self.info.size + len(entries)
+            self._conn.execute("UPDATE logs SET size=? WHERE log_id=?", (size, log_id))
+        self.info = LogInfo(log_id, self.info.school_code, self.info.origin, size)
+
+    def put_checkpoint(self, size: int, note: str) -> None:
+        with self._store._errors("storing a checkpoint"):
+            self._conn.execute(
+                "INSERT OR REPLACE INTO checkpoints (log_id, size, note) VALUES (?, ?, ?)",
+                (self.info.log_id, size, note),
+            )
+
+    def checkpoint_at(self, size: int) -> str | None:
+        return self._store.checkpoint_at(self.info.log_id, size)

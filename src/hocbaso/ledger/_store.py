@@ -1,0 +1,219 @@
+"""The storage interface of the issuance ledger: a small abstract class, two implementations.
+
+Internal module (unstable); :class:`LedgerStore` and friends are re-exported by
+:mod:`hocbaso.ledger`.
+
+A store keeps, per log (one per issuer / school code):
+
+* ``entries``: the exact leaf bytes by index, plus three lookup columns copied from the leaf
+  (record UUID, student key, replaced UUID) so a record's or a student's events are found with
+  an index instead of a scan;
+* ``nodes``: the hash of every *complete* subtree, keyed by ``(level, index)`` (level 0 = leaf
+  hashes). They never change once written, so any inclusion or consistency proof, for any past
+  tree size, needs O(log n) point reads;
+* ``checkpoints``: the signed checkpoints issued so far.
+
+The store holds no Merkle or lineage logic: :class:`hocbaso.ledger.Ledger` computes every leaf
+and node and hands them over in one :meth:`StoreWriter.append` call, inside a transaction that
+holds the log's write lock, so a store only has to be atomic and durable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from types import TracebackType
+
+from hocbaso.errors import LedgerError
+from hocbaso.ledger._merkle import NodeKey
+
+__all__ = ["LedgerStore", "LogInfo", "NewEntry", "StoreWriter", "StoredEntry", "storage_error"]
+
+SCHEMA_VERSION = 1
+"""Version of the table layout; stored in the database and checked on open."""
+
+LOOKUP_CHUNK = 500
+"""Most keys sent in one ``IN (...)`` lookup."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogInfo:
+    """One issuer's log as stored.
+
+    Attributes:
+        log_id: the store's internal number for the log.
+        school_code: the issuer (*mã trường*).
+        origin: the checkpoint origin line, fixed when the log is created.
+        size: number of entries the store says the log has.
+    """
+
+    log_id: int
+    school_code: str
+    origin: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """One stored entry row: leaf bytes plus the lookup columns as stored (not re-derived)."""
+
+    log_id: int
+    index: int
+    leaf: bytes
+    lookup_uuid: bytes
+    student_key: bytes
+    replaces: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry to append (built by the ledger, never by callers)."""
+
+    index: int
+    leaf: bytes
+    lookup_uuid: uuid.UUID
+    student_key: bytes
+    replaces: uuid.UUID | None
+
+
+class StoreWriter(ABC):
+    """Operations allowed inside one write transaction on one log (the log is locked)."""
+
+    info: LogInfo
+    """The log as it was when the lock was taken."""
+
+    @abstractmethod
+    def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        """Hashes of the given complete subtrees (missing keys are absent from the result)."""
+
+    @abstractmethod
+    def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
+        """Entries, in any log, about these records (as ``lookup_uuid`` or ``replaces``)."""
+
+    @abstractmethod
+    def append(self, entries: Sequence[NewEntry], nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        """Add entries and the new complete-subtree nodes ``(level, index, hash)``; grow size."""
+
+    @abstractmethod
+    def put_checkpoint(self, size: int, note: str) -> None:
+        """Store (or replace, for the same size) the signed checkpoint note of ``size``."""
+
+    @abstractmethod
+    def checkpoint_at(self, size: int) -> str | None:
+        """The stored checkpoint note for exactly ``size`` entries, if any."""
+
+
+class LedgerStore(ABC):
+    """Where the issuance logs live: SQLite (embedded default) or PostgreSQL, same behaviour.
+
+    Implementations must make :meth:`writer` a transaction that serialises writers of the same
+    log and is atomic and durable when it returns: a crash never loses an acknowledged append
+    and never leaves half of one. Reads outside a writer may run concurrently with it.
+    Every database error is raised as :class:`hocbaso.errors.LedgerError`.
+
+    ``node_reads`` counts the node hashes returned by :meth:`read_nodes` (to show that proofs
+    cost O(log n) reads).
+    """
+
+    node_reads: int = 0
+
+    @abstractmethod
+    def logs(self) -> list[LogInfo]:
+        """Every log in the store, by school code."""
+
+    @abstractmethod
+    def log(self, school_code: str) -> LogInfo | None:
+        """The log of ``school_code``, or ``None``."""
+
+    @abstractmethod
+    def writer(self, school_code: str, origin: str) -> AbstractContextManager[StoreWriter]:
+        """Lock the log of ``school_code`` (created with ``origin`` if new) for one transaction.
+
+        Leaving the ``with`` block normally commits; an exception rolls everything back.
+        """
+
+    @abstractmethod
+    def read_nodes(self, log_id: int, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        """Hashes of the given complete subtrees (missing keys are absent from the result)."""
+
+    @abstractmethod
+    def read_entries(self, log_id: int, after: int, limit: int) -> list[StoredEntry]:
+        """Up to ``limit`` entries with index > ``after``, by index (keyset pagination)."""
+
+    @abstractmethod
+    def read_level(
+        self, log_id: int, level: int, after: int, limit: int
+    ) -> list[tuple[int, bytes]]:
+        """Up to ``limit`` ``(index, hash)`` nodes of ``level`` with index > ``after``, by index."""
+
+    @abstractmethod
+    def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
+        """Entries, in any log, about these records (as ``lookup_uuid`` or ``replaces``)."""
+
+    @abstractmethod
+    def find_by_student(self, student_key: bytes) -> list[StoredEntry]:
+        """Entries, in any log, with this student key."""
+
+    @abstractmethod
+    def checkpoints(self, log_id: int) -> list[tuple[int, str]]:
+        """Stored ``(size, note)`` checkpoints of the log, by size."""
+
+    @abstractmethod
+    def checkpoint_at(self, log_id: int, size: int) -> str | None:
+        """The stored checkpoint note for exactly ``size`` entries, if any."""
+
+    @abstractmethod
+    def latest_checkpoint(self, log_id: int) -> tuple[int, str] | None:
+        """The stored ``(size, note)`` checkpoint with the largest size, if any."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def iter_entries(self, log_id: int, *, page: int = 10_000) -> Iterator[StoredEntry]:
+        """All stored entries of a log in index order, read page by page."""
+        after = -1
+        while True:
+            rows = self.read_entries(log_id, after, page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].index
+
+    def iter_level(
+        self, log_id: int, level: int, *, page: int = 50_000
+    ) -> Iterator[tuple[int, bytes]]:
+        """All stored nodes of one level in index order, read page by page."""
+        after = -1
+        while True:
+            rows = self.read_level(log_id, level, after, page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
+
+    def __enter__(self) -> LedgerStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def storage_error(exc: BaseException, what: str) -> LedgerError:
+    """A :class:`LedgerError` for a database failure (the driver's exception is the cause)."""
+    return LedgerError(
+        f"ledger database error while {what}: {exc}",
+        message_vi=(
+            "Lỗi cơ sở dữ liệu của sổ phát hành (kiểm tra đường dẫn, quyền ghi, dung lượng "
+            f"đĩa hoặc kết nối): {exc}"
+        ),
+        code="LEDGER-STORAGE",
+    )
