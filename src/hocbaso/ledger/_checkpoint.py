@@ -45,6 +45,8 @@ __all__ = [
     "merge_signatures",
     "parse_checkpoint",
     "sign_checkpoint",
+    "sign_note",
+    "verify_note",
 ]
 
 _ALG_ED25519 = 0x01
@@ -278,22 +280,7 @@ class Checkpoint:
                 f"origin is {self.origin!r}, expected {origin!r}",
                 f"thuộc sổ {self.origin!r}, không phải sổ {origin!r}",
             )
-        body = self.body.encode("utf-8")
-        found = False
-        for name, key_id, sig in _signature_lines(self.note):
-            if name != verifier.name or key_id != verifier.key_id:
-                continue
-            if not verifier.verify(body, sig):
-                raise _bad_note(
-                    f"the signature by {name} is not valid",
-                    f"chữ ký của {name} không đúng — nội dung đã bị sửa",
-                )
-            found = True
-        if not found:
-            raise _bad_note(
-                f"no signature by key {verifier.name} ({verifier.key_id:08x})",
-                f"không có chữ ký của khóa {verifier.name}",
-            )
+        verify_note(self.note, verifier)
 
 
 def sign_checkpoint(
@@ -310,13 +297,43 @@ def sign_checkpoint(
     if not signers:
         raise _bad_key("at least one signer is needed", "cần ít nhất một khóa ký")
     body = f"{origin}\n{size}\n{base64.b64encode(root_hash).decode('ascii')}\n"
+    return Checkpoint(origin=origin, size=size, root_hash=root_hash, note=sign_note(body, signers))
+
+
+def sign_note(text: str, signers: Sequence[NoteSigner]) -> str:
+    """C2SP signed note: ``text``, a blank line, one signature line per signer."""
+    if not text.endswith("\n") or "\n\n" in text or any(ord(c) < 0x20 and c != "\n" for c in text):
+        raise ValueError("note text must end in a newline and have no blank lines or controls")
     lines = []
     for signer in signers:
-        sig = signer.key_id.to_bytes(4, "big") + signer.sign(body.encode("utf-8"))
+        sig = signer.key_id.to_bytes(4, "big") + signer.sign(text.encode("utf-8"))
         lines.append(f"{_SIG_PREFIX}{signer.name} {base64.b64encode(sig).decode('ascii')}\n")
-    return Checkpoint(
-        origin=origin, size=size, root_hash=root_hash, note=body + "\n" + "".join(lines)
-    )
+    return text + "\n" + "".join(lines)
+
+
+def verify_note(note: str, verifier: NoteVerifier) -> str:
+    """Check ``verifier``'s signature on a C2SP signed note; return the signed text.
+
+    Signature lines of other keys are ignored; a line with the verifier's name and key hash
+    whose signature does not verify makes the note invalid.
+    """
+    text = note.rpartition("\n\n")[0] + "\n"
+    found = False
+    for name, key_id, sig in _signature_lines(note):
+        if name != verifier.name or key_id != verifier.key_id:
+            continue
+        if not verifier.verify(text.encode("utf-8"), sig):
+            raise _bad_note(
+                f"the signature by {name} is not valid",
+                f"chữ ký của {name} không đúng — nội dung đã bị sửa",
+            )
+        found = True
+    if not found:
+        raise _bad_note(
+            f"no signature by key {verifier.name} ({verifier.key_id:08x})",
+            f"không có chữ ký của khóa {verifier.name}",
+        )
+    return text
 
 
 def merge_signatures(old: Checkpoint, new: Checkpoint) -> Checkpoint:

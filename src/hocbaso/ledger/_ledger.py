@@ -197,6 +197,16 @@ class Ledger:
         """The underlying store."""
         return self._store
 
+    def close(self) -> None:
+        """Close the store."""
+        self._store.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- logs -----------------------------------------------------------------------------------
 
     def schools(self) -> list[str]:
@@ -561,17 +571,52 @@ class Ledger:
     # -- audit ----------------------------------------------------------------------------------
 
     def audit_report(
-        self, school_code: str | None = None, *, verifiers: Sequence[NoteVerifier] = ()
+        self,
+        school_code: str | None = None,
+        *,
+        verifiers: Sequence[NoteVerifier] = (),
+        trusted: Sequence[Checkpoint] = (),
     ) -> list[AuditReport]:
-        """Recompute every log (or one) from its entries; report every problem, never raise.
+        """Recompute every log (or one) from its entries and report every problem found.
 
-        With ``verifiers``, every stored checkpoint must also be signed by one of those keys.
+        Args:
+            school_code: audit only this school's log (default: every log in the store).
+            verifiers: keys; every stored checkpoint must then be signed by one of them.
+            trusted: checkpoints kept outside the database (e.g. by the Sở); each is checked
+                against the log with its origin. They catch what a checkpoint stored in the
+                same database cannot: a rewrite of the whole database.
+
+        Raises:
+            LedgerIntegrityError: a trusted checkpoint names a log that is not in the store
+                (the whole log was removed). Problems inside logs are reported, not raised.
         """
         infos = self._store.logs() if school_code is None else [self._log(school_code)]
-        return [audit_log(self._store, info, verifiers=verifiers) for info in infos]
+        origins = {info.origin for info in self._store.logs()}
+        for cp in trusted:
+            if cp.origin not in origins:
+                raise LedgerIntegrityError(
+                    f"a trusted checkpoint names log {cp.origin!r}, which is not in the store",
+                    message_vi=f"Điểm kiểm tra được cung cấp thuộc sổ {cp.origin!r}, nhưng sổ "
+                    "này không có trong cơ sở dữ liệu (cả sổ đã bị xóa?).",
+                    code="LEDGER-LOG-MISSING",
+                    location=cp.origin,
+                )
+        return [
+            audit_log(
+                self._store,
+                info,
+                verifiers=verifiers,
+                trusted=[cp for cp in trusted if cp.origin == info.origin],
+            )
+            for info in infos
+        ]
 
     def audit(
-        self, school_code: str | None = None, *, verifiers: Sequence[NoteVerifier] = ()
+        self,
+        school_code: str | None = None,
+        *,
+        verifiers: Sequence[NoteVerifier] = (),
+        trusted: Sequence[Checkpoint] = (),
     ) -> list[AuditReport]:
         """Like :meth:`audit_report`, but raise on the first problem.
 
@@ -579,7 +624,7 @@ class Ledger:
             LedgerIntegrityError: the first altered, deleted, inserted or reordered entry
                 (``location`` = ``"<school code> entry <index>"``).
         """
-        reports = self.audit_report(school_code, verifiers=verifiers)
+        reports = self.audit_report(school_code, verifiers=verifiers, trusted=trusted)
         for report in reports:
             report.raise_for_problems()
         return reports
