@@ -77,7 +77,9 @@ def sign_all(env: Env, xml: bytes, *, level: SignatureLevel = SignatureLevel.XML
                 policy=policy,
             )
             minute += 1
-    xml = sign(xml, slot="GVCN", signer=env.signers["gvcn"], signing_time=env.at(minute), policy=policy)
+    xml = sign(
+        xml, slot="GVCN", signer=env.signers["gvcn"], signing_time=env.at(minute), policy=policy
+    )
     xml = sign(
         xml,
         slot="CBQL",
@@ -130,8 +132,17 @@ class OpensslTsa:
         req.write_bytes(request)
         assert OPENSSL is not None
         subprocess.run(
-            [OPENSSL, "ts", "-reply", "-config", str(self.dir / "tsa.cnf"), "-queryfile",
-             str(req), "-out", str(resp)],
+            [
+                OPENSSL,
+                "ts",
+                "-reply",
+                "-config",
+                str(self.dir / "tsa.cnf"),
+                "-queryfile",
+                str(req),
+                "-out",
+                str(resp),
+            ],
             check=True,
             capture_output=True,
         )

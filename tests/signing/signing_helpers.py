@@ -59,7 +59,11 @@ def issue(
             x509.CRLDistributionPoints(
                 [
                     x509.DistributionPoint(
-                        [x509.UniformResourceIdentifier("http://crl.hocbaso-demo.invalid/issuing-ca.crl")],
+                        [
+                            x509.UniformResourceIdentifier(
+                                "http://crl.hocbaso-demo.invalid/issuing-ca.crl"
+                            )
+                        ],
                         None,
                         None,
                         None,
@@ -110,7 +114,9 @@ ID_ATTRS = [
 ]
 
 
-def xmlsec1_verify(xmlsec1: str, pki: DemoPki, path: Path, slot: str) -> subprocess.CompletedProcess[str]:
+def xmlsec1_verify(
+    xmlsec1: str, pki: DemoPki, path: Path, slot: str
+) -> subprocess.CompletedProcess[str]:
     """Run ``xmlsec1 --verify`` on one slot, trusting only the demo root."""
     return subprocess.run(
         [

@@ -31,11 +31,17 @@ def _apply(env: Env, original: bytes, ops: list[dict[str, Any]]) -> bytes:
             text = new
         elif kind == "swap_cert":
             der = env.signers[op["entity"]].certificate.public_bytes(
-                __import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.DER
+                __import__(
+                    "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
+                ).Encoding.DER
             )
             pattern = f"(<{op['slot']}>.*?<X509Certificate>)[^<]*"
             text, n = re.subn(
-                pattern, lambda m: m.group(1) + base64.b64encode(der).decode(), text, count=1, flags=re.DOTALL
+                pattern,
+                lambda m: m.group(1) + base64.b64encode(der).decode(),
+                text,
+                count=1,
+                flags=re.DOTALL,
             )
             assert n == 1
         elif kind == "copy_slot_signature":
@@ -49,9 +55,11 @@ def _apply(env: Env, original: bytes, ops: list[dict[str, Any]]) -> bytes:
             text = text.replace(op["marker"], sig)
         elif kind == "forge_data":
             src = original.decode("utf-8")
-            m = re.search("<DU_LIEU_HOC_BA Id=\"data\">.*?</DU_LIEU_HOC_BA>", src, re.DOTALL)
+            m = re.search('<DU_LIEU_HOC_BA Id="data">.*?</DU_LIEU_HOC_BA>', src, re.DOTALL)
             assert m
-            forged = m.group(0).replace("<MUC_DAT_DUOC>H</MUC_DAT_DUOC>", "<MUC_DAT_DUOC>T</MUC_DAT_DUOC>")
+            forged = m.group(0).replace(
+                "<MUC_DAT_DUOC>H</MUC_DAT_DUOC>", "<MUC_DAT_DUOC>T</MUC_DAT_DUOC>"
+            )
             forged = forged.replace("Nguyễn Ngọc Ánh", "Nguyễn Ngọc Anh")
             if not op["keep_id"]:
                 forged = forged.replace(' Id="data"', "", 1)
@@ -65,7 +73,9 @@ def _apply(env: Env, original: bytes, ops: list[dict[str, Any]]) -> bytes:
 
 
 @pytest.mark.parametrize("case", MANIFEST, ids=[c["id"] for c in MANIFEST])
-def test_attack(env: Env, signed_primary: bytes, signed_secondary: bytes, case: dict[str, Any]) -> None:
+def test_attack(
+    env: Env, signed_primary: bytes, signed_secondary: bytes, case: dict[str, Any]
+) -> None:
     if "file" in case:
         data = (ATTACKS / case["file"]).read_bytes()
     else:
@@ -91,7 +101,9 @@ def test_attack(env: Env, signed_primary: bytes, signed_secondary: bytes, case: 
         else:
             assert not slot.passed, report.to_text()
         if "slot_sub_indication" in expect:
-            assert slot.sub_indication is SubIndication(expect["slot_sub_indication"]), report.to_text()
+            assert slot.sub_indication is SubIndication(expect["slot_sub_indication"]), (
+                report.to_text()
+            )
     if "finding" in expect:
         assert expect["finding"] in [f.code for f in report.findings], report.to_text()
     # never hand out data from an attacked document unless a #data signature really covers it

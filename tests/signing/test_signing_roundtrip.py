@@ -60,9 +60,7 @@ def test_secondary_record_all_slots_pass(env: Env, signed_secondary: bytes) -> N
     assert report.passed, report.to_text()
     assert slots_of(signed_secondary) == ["GVBM:TOAN", "GVBM:VAN", "GVCN", "CBQL", "KY_PHAT_HANH"]
     toan = report.slot("GVBM:TOAN")
-    assert toan.covers == (
-        "/HOC_BA/DU_LIEU_HOC_BA/TONG_KET/DS_DIEM_TONG_KET/DIEM_TONG_KET[1]",
-    )
+    assert toan.covers == ("/HOC_BA/DU_LIEU_HOC_BA/TONG_KET/DS_DIEM_TONG_KET/DIEM_TONG_KET[1]",)
     assert toan.role_en == "subject teacher"
 
 
@@ -211,7 +209,11 @@ def test_weak_digest_refused_when_signing(bad: str) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["http://www.w3.org/2000/09/xmldsig#rsa-sha1", "rsa-sha1", "http://www.w3.org/2001/04/xmldsig-more#rsa-md5"],
+    [
+        "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+        "rsa-sha1",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-md5",
+    ],
 )
 def test_weak_signature_algorithm_refused(bad: str) -> None:
     with pytest.raises(errors.SigningError) as info:
@@ -290,7 +292,9 @@ def test_key_loading_errors_are_typed(env: Env) -> None:
     with pytest.raises(errors.SigningError):
         signing.load_private_key(pem)
     with pytest.raises(errors.SigningError) as info:
-        LocalSigner(signing.load_private_key(env.pki["gvcn"].key_path), env.signers["cbql"].certificate)
+        LocalSigner(
+            signing.load_private_key(env.pki["gvcn"].key_path), env.signers["cbql"].certificate
+        )
     assert info.value.code == "SIG-KEY-MISMATCH"
 
 
@@ -355,13 +359,20 @@ def test_failing_signer_gives_typed_error(env: Env) -> None:
             raise ConnectionError("SmartCA timeout")
 
     with pytest.raises(errors.SigningError) as info:
-        sign(read("primary.xml"), slot="GVCN", signer=Broken(env.signers["gvcn"]), signing_time=env.t0)
+        sign(
+            read("primary.xml"),
+            slot="GVCN",
+            signer=Broken(env.signers["gvcn"]),
+            signing_time=env.t0,
+        )
     assert info.value.code == "SIG-SIGNER"
 
 
 def test_signing_time_is_written_in_vietnam_time(env: Env) -> None:
     utc = dt.datetime(2026, 5, 20, 3, 0, tzinfo=dt.UTC)
-    s = issue(env.pki, "Phạm Thị Thu Hà", "CCCD:048190007788", not_before=utc - dt.timedelta(days=1))
+    s = issue(
+        env.pki, "Phạm Thị Thu Hà", "CCCD:048190007788", not_before=utc - dt.timedelta(days=1)
+    )
     xml = sign(read("primary.xml"), slot="GVCN", signer=s, signing_time=utc)
     assert b"<NGAY_KY>2026-05-20T10:00:00+07:00</NGAY_KY>" in xml
     with pytest.raises(errors.InputError):
@@ -392,12 +403,21 @@ def _people(xml: bytes) -> dict[str, tuple[str, str]]:
     tt = root.find("DU_LIEU_HOC_BA/THONG_TIN_CHUNG")
     assert tt is not None
     out = {
-        "GVCN": (tt.findtext("TEN_GIAO_VIEN_CHU_NHIEM") or "GVCN", tt.findtext("SO_CCCD_GIAO_VIEN_CHU_NHIEM") or ""),
-        "CBQL": (tt.findtext("TEN_GIAM_HIEU_KY_HOC_BA") or "CBQL", tt.findtext("SO_CCCD_GIAM_HIEU_KY_HOC_BA") or ""),
+        "GVCN": (
+            tt.findtext("TEN_GIAO_VIEN_CHU_NHIEM") or "GVCN",
+            tt.findtext("SO_CCCD_GIAO_VIEN_CHU_NHIEM") or "",
+        ),
+        "CBQL": (
+            tt.findtext("TEN_GIAM_HIEU_KY_HOC_BA") or "CBQL",
+            tt.findtext("SO_CCCD_GIAM_HIEU_KY_HOC_BA") or "",
+        ),
     }
     for entry in root.iterfind("DU_LIEU_HOC_BA/TONG_KET/DS_DIEM_TONG_KET/DIEM_TONG_KET"):
         code = entry.findtext("MA_MON_HOC") or ""
-        out[f"GVBM:{code}"] = (entry.findtext("GVBM/HO_VA_TEN") or code, entry.findtext("GVBM/SO_CCCD") or "")
+        out[f"GVBM:{code}"] = (
+            entry.findtext("GVBM/HO_VA_TEN") or code,
+            entry.findtext("GVBM/SO_CCCD") or "",
+        )
     return out
 
 

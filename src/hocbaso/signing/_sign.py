@@ -23,7 +23,12 @@ from hocbaso.signing._algorithms import (
     check_public_key,
     default_algorithm,
 )
-from hocbaso.signing._identity import format_signing_time, identity_of, usable_for_signing
+from hocbaso.signing._identity import (
+    format_signing_time,
+    identity_of,
+    parse_signing_time,
+    usable_for_signing,
+)
 from hocbaso.signing._keys import LocalSigner, PrivateKey, Signer
 from hocbaso.signing._layout import GVBM_LIST, SLOT_ORDER, SLOTS, Layout, read_layout
 from hocbaso.signing._policy import (
@@ -341,7 +346,7 @@ def prepare(
     cccd: str | None = None,
     policy: SignaturePolicy | None = None,
     profile: str | Profile | None = None,
-    _check_validity: bool = True,
+    _unsafe_skip_checks: bool = False,
 ) -> PreparedSignature:
     """Build the slot's signature up to ``SignedInfo`` -- phase 1 of hash-only signing.
 
@@ -411,7 +416,9 @@ def prepare(
             message_vi="Thời điểm ký phải có múi giờ.",
             code="SIG-TIME",
         )
-    if _check_validity and not (cert.not_valid_before_utc <= when <= cert.not_valid_after_utc):
+    if not _unsafe_skip_checks and not (
+        cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
+    ):
         raise _refuse(
             "SIG-CERT-VALIDITY",
             f"the certificate is not valid at {when.isoformat()} (valid "
@@ -426,7 +433,7 @@ def prepare(
             "Chứng thư số không được phép dùng để ký (Key Usage).",
         )
     if rule.certificate is CertificateKind.ORGANISATION:
-        if not ident.is_organisation:
+        if not ident.is_organisation and not _unsafe_skip_checks:
             raise _refuse(
                 "SIG-CERT-KIND",
                 "the issuing seal (KY_PHAT_HANH) needs the school's organisation certificate "
@@ -436,7 +443,7 @@ def prepare(
             )
         slot_cccd = None
     else:
-        if ident.is_organisation:
+        if ident.is_organisation and not _unsafe_skip_checks:
             raise _refuse(
                 "SIG-CERT-KIND",
                 f"slot {sid} needs a personal certificate, not an organisation one",
@@ -449,13 +456,13 @@ def prepare(
                 "a personal slot needs SO_CCCD (12 digits); pass cccd=",
                 "Cần số CCCD 12 chữ số của người ký.",
             )
-        if ident.cccd is not None and ident.cccd != slot_cccd:
+        if ident.cccd is not None and ident.cccd != slot_cccd and not _unsafe_skip_checks:
             raise _refuse(
                 "SIG-CCCD",
                 f"SO_CCCD {slot_cccd} differs from the certificate's CCCD {ident.cccd}",
                 f"Số CCCD {slot_cccd} không khớp với CCCD trong chứng thư số ({ident.cccd}).",
             )
-        if rule.expected_cccd:
+        if rule.expected_cccd and not _unsafe_skip_checks:
             base = target if rule.target is Target.SUBJECT else layout.data
             expected = _text(base.find(rule.expected_cccd)) if base is not None else None
             if expected and expected != slot_cccd:
@@ -476,6 +483,16 @@ def prepare(
         )
     digest = policy.digest
     time_text = format_signing_time(when)
+    if not _unsafe_skip_checks:
+        for other, el in layout.slots.items():
+            earlier = parse_signing_time(_text(el.find("NGAY_KY")))
+            if earlier is not None and earlier > when:
+                raise _refuse(
+                    "SIG-TIME-ORDER",
+                    f"signing time {time_text} is before the signing time of {other}",
+                    f"Thời điểm ký {time_text} sớm hơn thời điểm ký của {other}; "
+                    "kiểm tra đồng hồ máy tính.",
+                )
 
     # build the slot element and insert it where it belongs
     slot_el = etree.Element(sid.kind.value)

@@ -88,7 +88,7 @@ class TrustConfig:
     fetcher_backend: Any = None
     allow_sha1_insecure: bool = False
     clock_skew: dt.timedelta = dt.timedelta(minutes=5)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("anchors", "intermediates", "registered_organisations"):
