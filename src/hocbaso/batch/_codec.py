@@ -53,7 +53,7 @@ def _check_level(level: int) -> None:
         )
 
 
-def compress_content(data: str | bytes, *, level: int = 6) -> str:
+def compress_content(data: str | bytes | bytearray, *, level: int = 6) -> str:
     """Encode text or bytes with the Ministry's function (nén dữ liệu, Phụ lục 1.2).
 
     ``str`` is encoded as UTF-8 first; ``bytes`` are taken as already UTF-8. The result is the
@@ -230,7 +230,6 @@ def _inflate(compressed: memoryview, declared: int, lim: DecompressionLimits) ->
             _check_growth(total, declared, lim, ratio_cap, len(compressed))
             out.append(piece)
         rest = inflater.unused_data + bytes(compressed[pos:])
-        pos = n
         if not rest:
             break
         if rest[:2] != GZIP_MAGIC:
@@ -241,6 +240,7 @@ def _inflate(compressed: memoryview, declared: int, lim: DecompressionLimits) ->
             )
         compressed = memoryview(rest)
         n = len(rest)
+        pos = 0
     if total != declared:
         raise _err(
             "PACKET-LENGTH-MISMATCH",

@@ -161,17 +161,15 @@ _Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{64}$")]
 _Base64 = Annotated[str, StringConstraints(min_length=4, pattern=r"^[A-Za-z0-9+/]+={0,2}$")]
 
 
-def _digit_string_to_int(value: object) -> object:
-    # The official tables give no JSON type for these states: accept 1 and "1", emit 1.
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 1:
-        return int(value)
-    return value
-
-
 def _strict_enum(value: object) -> object:
+    # The official tables give no JSON type for these states: accept 1 and "1", emit 1.
     if isinstance(value, bool | float):
         raise ValueError("must be an integer code")
-    return _digit_string_to_int(value)
+    if isinstance(value, str):
+        if not (len(value) == 1 and value.isascii() and value.isdigit()):
+            raise ValueError("must be an integer code")
+        return int(value)
+    return value
 
 
 _SubmitStateField = Annotated[SubmitState, BeforeValidator(_strict_enum)]
@@ -229,7 +227,9 @@ class _Envelope(BaseModel):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a mapping keyed by the official names (or the English field names).
+        """Build from a mapping keyed by the official parameter names only (the wire form).
+
+        The Python constructor also takes the English field names; this method does not.
 
         Raises:
             InputError: ``ENVELOPE-INVALID`` with the offending field as ``location``.
@@ -241,6 +241,16 @@ class _Envelope(BaseModel):
                 code="ENVELOPE-INVALID",
                 location=cls.wire_name,
             )
+        official = {f.alias or name for name, f in cls.model_fields.items()}
+        for key in data:
+            if key not in official:
+                raise InputError(
+                    f"invalid {cls.wire_name}: {key!r} is not an official parameter name",
+                    message_vi=f"Dữ liệu giao dịch {cls.wire_name} có trường lạ '{key}' "
+                    "(không có trong đặc tả).",
+                    code="ENVELOPE-INVALID",
+                    location=f"{cls.wire_name}.{key}",
+                )
         return cls(**dict(data))
 
     @classmethod

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hocbaso.errors import ConfigurationError
 
@@ -62,12 +62,6 @@ class DecompressionLimits(BaseModel):
     max_ratio: float = Field(default=200.0, ge=1.0, le=1_000_000.0)
     ratio_floor_bytes: int = Field(default=1024 * 1024, ge=0, le=INT32_MAX)
     chunk_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
-
-    @model_validator(mode="after")
-    def _coherent(self) -> DecompressionLimits:
-        if self.ratio_floor_bytes > self.max_output_bytes:
-            raise ValueError("ratio_floor_bytes must not exceed max_output_bytes")
-        return self
 
     def __init__(self, **data: Any) -> None:
         try:

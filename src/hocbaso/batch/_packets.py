@@ -2,11 +2,11 @@
 
 Internal module: import the names from :mod:`hocbaso.batch`.
 
-Packing streams: records are fed one by one to a single raw-deflate stream; the builder keeps
-an upper bound of the final size and only when the bound approaches the cap does it take a
-sync-flush point, after which the exact size is known. A record that would overflow is cut
-off at the last sync point (the packet is then closed with a stored deflate block holding
-``</DANH_SACH_HOC_BA>``) and starts the next packet. Memory is bounded by one packet.
+Packing streams: records are fed one by one to a single raw-deflate stream. A sync flush
+makes the size of the stream exact; one is taken only when a guess from the compression ratio
+seen so far says the cap is near, and an overshoot is undone from a copy of the compressor
+taken at the previous sync point (see :class:`_Builder`). A packet always ends at a sync point
+with a stored deflate block holding ``</DANH_SACH_HOC_BA>``. Memory is bounded by one packet.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import base64
 import re
 import struct
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -148,31 +150,64 @@ def _parse_error(
 # ----------------------------------------------------------------------------------- packing
 
 
-def _bound(raw: int) -> int:
-    """Upper bound of the raw-deflate output for ``raw`` new bytes, up to a sync flush.
+def _estimate(raw: int, ratio: float) -> int:
+    """Optimistic guess of the deflate output for ``raw`` new bytes (checked by a sync)."""
+    return 0 if raw == 0 else int(raw * ratio * 1.5) + 64
 
-    Deflate falls back to stored blocks (5 bytes per block) or, when the data has left the
-    window, to fixed Huffman codes (at most 9 bits per literal byte); ``raw/8 + raw/256 + 64``
-    covers both with room to spare.
-    """
-    return 0 if raw == 0 else raw + (raw >> 3) + (raw >> 8) + 64
+
+@dataclass(slots=True)
+class _Snapshot:
+    deflater: Any
+    chunks: int
+    out_len: int
+    crc: int
+    raw_len: int
+    count: int
 
 
 class _Builder:
-    """Accumulates records into one raw-deflate stream under a size budget."""
+    """Accumulates records into one raw-deflate stream under an exact size budget.
+
+    Records are fed optimistically while a guess based on the compression ratio seen so far
+    says they fit. When the guess reaches the budget the stream is sync-flushed, which makes
+    its size exact; if it is over, the builder goes back to the last snapshot (a copy of the
+    compressor taken at the previous sync point) and replays the records fed since then one by
+    one, each followed by a sync flush, until one does not fit. Records that do not fit are
+    handed back to the caller for the next packet. Every snapshot sits on a sync point, so the
+    packet can always be closed there with a stored block.
+    """
 
     def __init__(self, open_tag: bytes, level: int, budget: int, max_raw: int) -> None:
         self.deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
-        first = self.deflater.compress(open_tag)
-        self.chunks: list[bytes] = [first] if first else []
+        first = self.deflater.compress(open_tag) + self.deflater.flush(zlib.Z_SYNC_FLUSH)
+        self.chunks: list[bytes] = [first]
         self.out_len = len(first)
-        self.pending = len(open_tag)  # raw bytes fed since the last sync point
         self.crc = zlib.crc32(open_tag)
         self.raw_len = len(open_tag)
         self.count = 0
+        self.pending = 0  # raw bytes fed since the last sync point
+        self.unsynced: list[bytes] = []  # records fed since the last snapshot
+        self.ratio = 1.0
         self.budget = budget
         self.max_raw = max_raw
         self.level = level
+        self.snapshot = self._take()
+
+    def _take(self) -> _Snapshot:
+        return _Snapshot(
+            self.deflater.copy(), len(self.chunks), self.out_len, self.crc, self.raw_len, self.count
+        )
+
+    def _restore(self, snap: _Snapshot) -> None:
+        self.deflater = snap.deflater.copy()
+        del self.chunks[snap.chunks :]
+        self.out_len, self.crc, self.raw_len, self.count = (
+            snap.out_len,
+            snap.crc,
+            snap.raw_len,
+            snap.count,
+        )
+        self.pending = 0
 
     def _feed(self, record: bytes) -> None:
         out = self.deflater.compress(record)
@@ -183,49 +218,63 @@ class _Builder:
         self.crc = zlib.crc32(record, self.crc)
         self.raw_len += len(record)
         self.count += 1
+        self.unsynced.append(record)
 
-    def _sync(self) -> None:
+    def _exact(self, record: bytes) -> bool:
+        """From a verified sync point: add ``record`` only if the exact size fits."""
+        out = self.deflater.compress(record) + self.deflater.flush(zlib.Z_SYNC_FLUSH)
+        if self.out_len + len(out) > self.budget:
+            return False  # nothing recorded; the compressor is spoilt, only finish() remains
+        self.chunks.append(out)
+        self.out_len += len(out)
+        self.crc = zlib.crc32(record, self.crc)
+        self.raw_len += len(record)
+        self.count += 1
+        self.snapshot = self._take()
+        return True
+
+    def settle(self) -> list[bytes]:
+        """Sync and make sure the packet fits; return the records that had to be taken out."""
+        if not self.pending:
+            return []
         out = self.deflater.flush(zlib.Z_SYNC_FLUSH)
-        if out:
-            self.chunks.append(out)
-            self.out_len += len(out)
+        self.chunks.append(out)
+        self.out_len += len(out)
         self.pending = 0
+        replay, self.unsynced = self.unsynced, []
+        if self.out_len <= self.budget:
+            self.ratio = max(self.out_len / self.raw_len, 0.01)
+            self.snapshot = self._take()
+            return []
+        self._restore(self.snapshot)
+        for i, record in enumerate(replay):
+            if not self._exact(record):
+                return replay[i:]
+        return []  # pragma: no cover - the replay adds sync overhead, so it cannot all fit
 
-    def add(self, record: bytes) -> bool:
-        """Add ``record`` if the packet stays within budget; ``False`` (and unchanged) if not.
-
-        After ``False`` the builder only accepts :meth:`finish`.
-        """
+    def add(self, record: bytes) -> list[bytes]:
+        """Add ``record``; return the records that did not fit (then only finish() remains)."""
         n = len(record)
         if self.raw_len + n + len(_CLOSE) > self.max_raw:
-            return False
-        if self.out_len + _bound(self.pending + n) <= self.budget:
+            return [*self.settle(), record]
+        if self.out_len + _estimate(self.pending + n, self.ratio) <= self.budget:
             self._feed(record)
-            return True
-        if self.pending:
-            self._sync()
-        if self.out_len + _bound(n) <= self.budget:
+            return []
+        left = self.settle()
+        if left:
+            return [*left, record]
+        if self.out_len + _estimate(n, self.ratio) <= self.budget:
             self._feed(record)
-            return True
-        # Exact check: feed and sync, and cut back to the sync point before it if too big.
-        mark_chunks, mark_len = len(self.chunks), self.out_len
-        out = self.deflater.compress(record) + self.deflater.flush(zlib.Z_SYNC_FLUSH)
-        if mark_len + len(out) <= self.budget:
-            self.chunks.append(out)
-            self.out_len += len(out)
-            self.crc = zlib.crc32(record, self.crc)
-            self.raw_len += n
-            self.count += 1
-            self.pending = 0
-            return True
-        del self.chunks[mark_chunks:]
-        self.out_len = mark_len
-        return False
+            return []
+        return [] if self._exact(record) else [record]
 
     def finish(self) -> tuple[bytes, int]:
-        """The packet's binary blob (length prefix + gzip member) and its XML length."""
-        if self.pending:
-            self._sync()
+        """The packet's binary blob (length prefix + gzip member) and its XML length.
+
+        Call only at a verified sync point: after :meth:`settle` returned, or after
+        :meth:`add` handed records back.
+        """
+        assert self.pending == 0
         crc = zlib.crc32(_CLOSE, self.crc)
         raw_len = self.raw_len + len(_CLOSE)
         stored = b"\x01" + struct.pack("<HH", len(_CLOSE), len(_CLOSE) ^ 0xFFFF) + _CLOSE
@@ -371,6 +420,84 @@ def pack(
     )
 
 
+class _Packer:
+    """Drives builders over the record stream; yields packets as they fill up."""
+
+    def __init__(self, *, cap: int, open_tag: bytes, level: int, lim: DecompressionLimits) -> None:
+        self.cap = cap
+        self.open_tag = open_tag
+        self.level = level
+        self.lim = lim
+        self.budget = (cap // 4) * 3 - _FIXED_OVERHEAD
+        self.max_raw = min(lim.max_output_bytes, INT32_MAX)
+        self.builder: _Builder | None = None
+        self.emitted = 0  # records already in emitted packets
+        self.packets = 0
+
+    def push(self, record: bytes) -> Iterator[Packet]:
+        queue = deque([record])
+        while queue:
+            if self.builder is None:
+                self.builder = _Builder(self.open_tag, self.level, self.budget, self.max_raw)
+            left = self.builder.add(queue.popleft())
+            if left:
+                queue.extendleft(reversed(left))
+                yield self._emit(queue[0])
+
+    def close(self) -> Iterator[Packet]:
+        if self.builder is None:
+            return
+        left = self.builder.settle()
+        if left:
+            yield self._emit(left[0])
+            for record in left:
+                yield from self.push(record)
+            if self.builder is None:
+                return
+            yield from self.close()
+            return
+        if self.builder.count:
+            yield self._emit(b"")
+
+    def _emit(self, first_left: bytes) -> Packet:
+        builder = self.builder
+        assert builder is not None
+        if builder.count == 0:
+            index = self.emitted
+            raise InputTooLargeError(
+                f"record {index} ({len(first_left)} bytes of XML) does not fit alone in a "
+                f"packet of {self.cap} characters (or {self.max_raw} bytes of XML)",
+                message_vi=f"Học bạ thứ {index + 1} quá lớn, không vừa một gói tin tối đa "
+                f"{self.cap} ký tự; cần tách hoặc kiểm tra lại dữ liệu học bạ.",
+                code="PACKET-RECORD-TOO-LARGE",
+                location=f"records[{index}]",
+            )
+        blob, raw_len = builder.finish()
+        content = base64.b64encode(blob).decode("ascii")
+        if len(content) > self.cap:  # pragma: no cover - sizes are measured exactly
+            raise PacketError(
+                f"internal error: packet of {len(content)} characters exceeds the cap {self.cap}",
+                message_vi="Lỗi nội bộ khi đóng gói: gói tin vượt kích thước tối đa.",
+                code="PACKET-INTERNAL",
+            )
+        lim = self.lim
+        compressed = len(blob) - 4
+        if raw_len > lim.ratio_floor_bytes and raw_len > lim.max_ratio * compressed:
+            raise PacketError(
+                f"packet {self.packets} compresses {raw_len / compressed:.0f} times, above "
+                f"limits.max_ratio {lim.max_ratio:g}: the receiver would refuse it as a zip bomb",
+                message_vi="Dữ liệu nén quá mức bình thường (nhiều học bạ giống hệt nhau?); "
+                "bên nhận sẽ coi là 'bom nén'. Kiểm tra lại dữ liệu.",
+                code="PACKET-BOMB-RATIO",
+                location=f"packets[{self.packets}]",
+            )
+        packet = Packet(content, self.packets, self.emitted, builder.count, raw_len)
+        self.packets += 1
+        self.emitted += builder.count
+        self.builder = None
+        return packet
+
+
 def _pack(
     records: Iterable[bytes],
     *,
@@ -381,63 +508,15 @@ def _pack(
     check: bool,
     lim: DecompressionLimits,
 ) -> Iterator[Packet]:
-    budget = (cap // 4) * 3 - _FIXED_OVERHEAD
-    max_raw = min(lim.max_output_bytes, INT32_MAX)
     parser = _hardened_parser() if check else None
-    builder: _Builder | None = None
-    packet_index = 0
-    first = 0
-    index = -1
+    packer = _Packer(cap=cap, open_tag=open_tag, level=level, lim=lim)
     for index, item in enumerate(records):
         record = _as_record_bytes(item, index)
         _check_record(record, index, parser)
         if escape:
             record = _scan.escape_quotes(record)
-        if builder is None:
-            builder = _Builder(open_tag, level, budget, max_raw)
-            first = index
-        if builder.add(record):
-            continue
-        if builder.count:
-            yield _emit(builder, packet_index, first, cap, lim)
-            packet_index += 1
-        builder = _Builder(open_tag, level, budget, max_raw)
-        first = index
-        if not builder.add(record):
-            raise InputTooLargeError(
-                f"record {index} ({len(record)} bytes of XML) does not fit alone in a packet "
-                f"of {cap} characters (or {max_raw} bytes of XML)",
-                message_vi=f"Học bạ thứ {index + 1} quá lớn, không vừa một gói tin tối đa "
-                f"{cap} ký tự; cần tách hoặc kiểm tra lại dữ liệu học bạ.",
-                code="PACKET-RECORD-TOO-LARGE",
-                location=f"records[{index}]",
-            )
-    if builder is not None and builder.count:
-        yield _emit(builder, packet_index, first, cap, lim)
-
-
-def _emit(
-    builder: _Builder, packet_index: int, first: int, cap: int, lim: DecompressionLimits
-) -> Packet:
-    blob, raw_len = builder.finish()
-    content = base64.b64encode(blob).decode("ascii")
-    if len(content) > cap:  # pragma: no cover - guarded by _bound; kept as a hard stop
-        raise PacketError(
-            f"internal error: packet of {len(content)} characters exceeds the cap {cap}",
-            message_vi="Lỗi nội bộ khi đóng gói: gói tin vượt kích thước tối đa.",
-            code="PACKET-INTERNAL",
-        )
-    compressed = len(blob) - 4
-    if raw_len > lim.ratio_floor_bytes and raw_len > lim.max_ratio * compressed:
-        raise PacketError(
-            f"packet {packet_index} compresses {raw_len / compressed:.0f} times, above "
-            f"limits.max_ratio {lim.max_ratio:g}: the receiver would refuse it as a zip bomb",
-            message_vi="Dữ liệu nén quá mức bình thường (nhiều học bạ giống hệt nhau?); "
-            "bên nhận sẽ coi là 'bom nén'. Kiểm tra lại dữ liệu.",
-            code="PACKET-BOMB-RATIO",
-            location=f"packets[{packet_index}]",
-        )
-    return Packet(content, packet_index, first, builder.count, raw_len)
+        yield from packer.push(record)
+    yield from packer.close()
 
 
 # --------------------------------------------------------------------------------- unpacking
@@ -485,6 +564,14 @@ def _structure_error(exc: _scan.ScanError, xml: bytes, after: int) -> InputError
             message_vi="Gói tin thiếu thẻ đóng </DANH_SACH_HOC_BA> (có thể bị cắt cụt).",
             code="PACKET-UNTERMINATED",
             location="/DANH_SACH_HOC_BA",
+            line=line,
+        )
+    if exc.kind == "after-root":
+        return PacketError(
+            f"unexpected content at byte {exc.offset} after </DANH_SACH_HOC_BA>: {exc.detail!r}",
+            message_vi="Gói tin có dữ liệu thừa sau thẻ đóng </DANH_SACH_HOC_BA>.",
+            code="PACKET-STRUCTURE",
+            location="/",
             line=line,
         )
     return PacketError(
@@ -581,7 +668,7 @@ def _split(xml: bytes, check: bool) -> Iterator[PacketRecord]:
     pos = _scan.skip_ws(xml, pos)
     if pos != len(xml):
         detail = xml[pos : pos + 40].decode("utf-8", "replace")
-        raise _structure_error(_scan.ScanError("structure", pos, detail), xml, index)
+        raise _structure_error(_scan.ScanError("after-root", pos, detail), xml, index)
 
 
 def iter_records(
