@@ -14,7 +14,9 @@ from signxml import SignatureConfiguration, XMLVerifier
 
 from hocbaso.signing import Indication, SignatureLevel, SubIndication, prepare, verify
 
-needs_xmlsec1 = pytest.mark.skipif(XMLSEC1 is None, reason="xmlsec1 not installed (apt-get install xmlsec1)")
+needs_xmlsec1 = pytest.mark.skipif(
+    XMLSEC1 is None, reason="xmlsec1 not installed (apt-get install xmlsec1)"
+)
 
 # xmlsec1 1.2.37 (Debian 12) has no RSASSA-PSS (added in xmlsec 1.3): those slots are checked by
 # signxml below instead.
@@ -28,7 +30,9 @@ def _levels() -> list[SignatureLevel]:
 @needs_xmlsec1
 @pytest.mark.parametrize("record", ["primary.xml", "secondary.xml"])
 @pytest.mark.parametrize("level", _levels(), ids=lambda level: level.value)
-def test_xmlsec1_verifies_every_slot(env: Env, tmp_path: Path, record: str, level: SignatureLevel) -> None:
+def test_xmlsec1_verifies_every_slot(
+    env: Env, tmp_path: Path, record: str, level: SignatureLevel
+) -> None:
     assert XMLSEC1 is not None
     xml = sign_all(env, read(record), level=level)
     path = tmp_path / "signed.xml"
@@ -46,8 +50,11 @@ def test_xmlsec1_verifies_every_slot(env: Env, tmp_path: Path, record: str, leve
     assert checked >= 2
     # the oracle is not vacuous: a changed name fails in xmlsec1 too
     bad = tmp_path / "bad.xml"
-    bad.write_bytes(xml.replace("Nguyễn Ngọc Ánh".encode(), "Nguyễn Ngọc Anh".encode()).replace(
-        "Trần Quốc Bảo".encode(), "Trần Quốc Bão".encode()))
+    bad.write_bytes(
+        xml.replace("Nguyễn Ngọc Ánh".encode(), "Nguyễn Ngọc Anh".encode()).replace(
+            "Trần Quốc Bảo".encode(), "Trần Quốc Bão".encode()
+        )
+    )
     res = xmlsec1_verify(XMLSEC1, env.pki, bad, "KY_PHAT_HANH")
     assert res.returncode != 0
 
@@ -88,7 +95,9 @@ def _template(env: Env, xml: bytes, slot: str, who: str, minute: int) -> bytes:
     tag = "GVBM" if slot.startswith("GVBM:") else slot
     start = doc.index(f'<{tag} MA_MON_HOC="{slot[5:]}">' if tag == "GVBM" else f"<{tag}>")
     end = doc.index(f"</{tag}>", start)
-    part = re.sub(r"<DigestValue>[^<]*</DigestValue>", "<DigestValue></DigestValue>", doc[start:end])
+    part = re.sub(
+        r"<DigestValue>[^<]*</DigestValue>", "<DigestValue></DigestValue>", doc[start:end]
+    )
     return (doc[:start] + part + doc[end:]).encode()
 
 
@@ -100,8 +109,16 @@ def _xmlsec1_sign(env: Env, tmp_path: Path, template: bytes, slot: str, who: str
     tpl.write_bytes(template)
     res = subprocess.run(
         [
-            XMLSEC1, "--sign", "--privkey-pem", f"{e.key_path},{e.cert_path}", *ID_ATTRS,
-            "--node-xpath", slot_xpath(slot), "--output", str(out), str(tpl),
+            XMLSEC1,
+            "--sign",
+            "--privkey-pem",
+            f"{e.key_path},{e.cert_path}",
+            *ID_ATTRS,
+            "--node-xpath",
+            slot_xpath(slot),
+            "--output",
+            str(out),
+            str(tpl),
         ],
         capture_output=True,
         text=True,
@@ -118,8 +135,12 @@ def _xmlsec1_sign(env: Env, tmp_path: Path, template: bytes, slot: str, who: str
         ("primary.xml", [], "GVCN", "gvcn"),
         ("primary.xml", [("GVCN", "gvcn")], "CBQL", "cbql"),
         ("secondary.xml", [], "GVBM:TOAN", "gvbm-toan"),
-        ("secondary.xml", [("GVBM:TOAN", "gvbm-toan"), ("GVBM:VAN", "gvbm-van"), ("CBQL", "cbql")],
-         "KY_PHAT_HANH", "org"),
+        (
+            "secondary.xml",
+            [("GVBM:TOAN", "gvbm-toan"), ("GVBM:VAN", "gvbm-van"), ("CBQL", "cbql")],
+            "KY_PHAT_HANH",
+            "org",
+        ),
     ],
 )
 def test_hocbaso_verifies_what_xmlsec1_signs(
@@ -136,8 +157,13 @@ def test_hocbaso_verifies_what_xmlsec1_signs(
     assert report.passed, report.to_text()
     assert report.slot(slot).passed
     # and a tampered xmlsec1 signature is caught
-    tampered = signed.replace(b"<MA_MON_HOC>TOAN</MA_MON_HOC><TEN_MON_HOC>", b"<MA_MON_HOC>TOAN</MA_MON_HOC><TEN_MON_HOC>x")
-    tampered = tampered.replace(b"<MUC_DAT_DUOC>T</MUC_DAT_DUOC>", b"<MUC_DAT_DUOC>H</MUC_DAT_DUOC>")
+    tampered = signed.replace(
+        b"<MA_MON_HOC>TOAN</MA_MON_HOC><TEN_MON_HOC>",
+        b"<MA_MON_HOC>TOAN</MA_MON_HOC><TEN_MON_HOC>x",
+    )
+    tampered = tampered.replace(
+        b"<MUC_DAT_DUOC>T</MUC_DAT_DUOC>", b"<MUC_DAT_DUOC>H</MUC_DAT_DUOC>"
+    )
     assert tampered != signed
     assert not verify(tampered, trust=env.trust, require_complete=False).passed
 
@@ -145,8 +171,13 @@ def test_hocbaso_verifies_what_xmlsec1_signs(
 @needs_xmlsec1
 def test_sha1_signature_made_by_xmlsec1_is_refused(env: Env, tmp_path: Path) -> None:
     tpl = _template(env, read("primary.xml"), "CBQL", "cbql", 0).decode()
-    tpl = tpl.replace("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2000/09/xmldsig#rsa-sha1")
-    tpl = tpl.replace("http://www.w3.org/2001/04/xmlenc#sha256", "http://www.w3.org/2000/09/xmldsig#sha1")
+    tpl = tpl.replace(
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+    )
+    tpl = tpl.replace(
+        "http://www.w3.org/2001/04/xmlenc#sha256", "http://www.w3.org/2000/09/xmldsig#sha1"
+    )
     signed = _xmlsec1_sign(env, tmp_path, tpl.encode(), "CBQL", "cbql")
     slot = verify(signed, trust=env.trust, require_complete=False).slot("CBQL")
     assert (slot.indication, slot.sub_indication) == (
