@@ -53,7 +53,7 @@ from hocbaso.signing._sign import (
 )
 from hocbaso.signing._trust import TrustConfig
 from hocbaso.signing._verify import is_trustworthy, verify, verify_or_raise
-from hocbaso.signing._xades import TimestampAuthority
+from hocbaso.signing._xades import HttpTimestampAuthority, TimestampAuthority
 
 __all__ = [
     "PROFILES",
@@ -62,6 +62,7 @@ __all__ = [
     "CertificateKind",
     "DigestAlgorithm",
     "Finding",
+    "HttpTimestampAuthority",
     "Indication",
     "KeyAndCertificates",
     "LocalSigner",

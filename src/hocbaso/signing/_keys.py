@@ -27,10 +27,17 @@ def _read(source: Source) -> bytes:
     return Path(source).read_bytes()
 
 
+_VI_NAMES = {
+    "the private key": "khóa bí mật",
+    "the PKCS#12 file": "tệp PKCS#12 (.p12/.pfx)",
+}
+
+
 def _key_error(what: str, detail: str) -> errors.SigningError:
     return errors.SigningError(
         f"cannot load {what}: {detail}",
-        message_vi=f"Không đọc được {what} (sai định dạng hoặc sai mật khẩu).",
+        message_vi=f"Không đọc được {_VI_NAMES.get(what, what)} (sai định dạng, sai mật khẩu "
+        "hoặc khóa không đạt yêu cầu).",
         code="SIG-KEY",
     )
 

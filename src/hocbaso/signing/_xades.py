@@ -269,3 +269,33 @@ def _check_cms_signature(
             raise ValueError(f"unsupported timestamp signature algorithm {algo}")
     except InvalidSignature:
         raise ValueError("the timestamp signature is invalid") from None
+
+
+class HttpTimestampAuthority:
+    """An RFC 3161 TSA reached over HTTP(S) POST (``application/timestamp-query``).
+
+    The only network client in :mod:`hocbaso.signing`; it is used only when given to
+    :func:`~hocbaso.signing.sign` as ``tsa=``.
+    """
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        """Remember the TSA ``url`` (http or https) and the request ``timeout`` in seconds."""
+        if not url.startswith(("http://", "https://")):
+            raise errors.ConfigurationError(
+                f"TSA URL must be http(s): {url!r}", message_vi="Địa chỉ TSA phải là http(s)."
+            )
+        self.url = url
+        self.timeout = timeout
+
+    def timestamp(self, request: bytes) -> bytes:
+        """POST ``request`` and return the TSA's DER response."""
+        import urllib.request
+
+        req = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
+            self.url,
+            data=request,
+            headers={"Content-Type": "application/timestamp-query"},
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+            return bytes(resp.read())
