@@ -6,10 +6,10 @@ public CA such as VNPT-CA or Viettel-CA) and the certificates a school needs to 
 (digital school transcript):
 
 * personal certificates (UID attribute ``CCCD:<12 digits>``, the citizen id number) for subject
-  teachers (*giáo viên bộ môn*, GVBM), a homeroom teacher (*giáo viên chủ nhiệm*, GVCN) and a school
-  leader (*cán bộ quản lý*, CBQL);
-* the school's organisation certificate (UID ``MST:<tax code>``, CN = the school's name) used for the
-  issuing seal (*ký phát hành*);
+  teachers (*giáo viên bộ môn*, GVBM), a homeroom teacher (*giáo viên chủ nhiệm*, GVCN) and a
+  school leader (*cán bộ quản lý*, CBQL);
+* the school's organisation certificate (UID ``MST:<tax code>``, CN = the school's name) used for
+  the issuing seal (*ký phát hành*);
 * a revoked certificate (listed on the issuing CA's CRL), an expired one, a not-yet-valid one;
 * a time-stamping authority (TSA) certificate (EKU ``timeStamping``);
 * an unrelated "rogue" root with a certificate whose subject copies the school leader's, for
@@ -180,7 +180,11 @@ def _issue(
     if crl_url:
         builder = builder.add_extension(
             x509.CRLDistributionPoints(
-                [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
+                [
+                    x509.DistributionPoint(
+                        [x509.UniformResourceIdentifier(crl_url)], None, None, None
+                    )
+                ]
             ),
             critical=False,
         )
@@ -233,26 +237,96 @@ def _pem_key(key: _PrivateKey) -> bytes:
 
 # name, description, key kind, CN, UID, validity kind, issuer ("issuing" or "rogue")
 _ENTITIES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
-    ("gvbm-toan", "subject teacher, Mathematics (GVBM)", "rsa2048", "Trần Văn Minh",
-     "CCCD:001085012345", "valid", "issuing"),
-    ("gvbm-van", "subject teacher, Literature (GVBM)", "p256", "Lê Thị Hoa",
-     "CCCD:048186004321", "valid", "issuing"),
-    ("gvcn", "homeroom teacher (GVCN)", "p256", "Phạm Thị Thu Hà",
-     "CCCD:048190007788", "valid", "issuing"),
-    ("cbql", "school leader (CBQL)", "rsa2048", "Nguyễn Văn Hùng",
-     "CCCD:048078001234", "valid", "issuing"),
-    ("org", "organisation certificate, issuing seal (KY_PHAT_HANH)", "p384",
-     "Trường THCS Nguyễn Du", "MST:0401234567", "valid", "issuing"),
-    ("revoked", "teacher whose certificate is revoked (key compromise, 10 days ago)", "p256",
-     "Đỗ Văn Tâm", "CCCD:048085009999", "valid", "issuing"),
-    ("expired", "teacher whose certificate expired 35 days ago", "p256", "Hoàng Thị Mai",
-     "CCCD:048187006655", "expired", "issuing"),
-    ("future", "teacher whose certificate becomes valid in 30 days", "p256", "Vũ Văn Nam",
-     "CCCD:048092003344", "future", "issuing"),
-    ("tsa", "time-stamping authority (EKU timeStamping)", "p256",
-     "Hocbaso Demo Time-Stamping Authority", "", "valid", "issuing"),
-    ("rogue-cbql", "impostor: same subject as cbql, issued by an untrusted root", "rsa2048",
-     "Nguyễn Văn Hùng", "CCCD:048078001234", "valid", "rogue"),
+    (
+        "gvbm-toan",
+        "subject teacher, Mathematics (GVBM)",
+        "rsa2048",
+        "Trần Văn Minh",
+        "CCCD:001085012345",
+        "valid",
+        "issuing",
+    ),
+    (
+        "gvbm-van",
+        "subject teacher, Literature (GVBM)",
+        "p256",
+        "Lê Thị Hoa",
+        "CCCD:048186004321",
+        "valid",
+        "issuing",
+    ),
+    (
+        "gvcn",
+        "homeroom teacher (GVCN)",
+        "p256",
+        "Phạm Thị Thu Hà",
+        "CCCD:048190007788",
+        "valid",
+        "issuing",
+    ),
+    (
+        "cbql",
+        "school leader (CBQL)",
+        "rsa2048",
+        "Nguyễn Văn Hùng",
+        "CCCD:048078001234",
+        "valid",
+        "issuing",
+    ),
+    (
+        "org",
+        "organisation certificate, issuing seal (KY_PHAT_HANH)",
+        "p384",
+        "Trường THCS Nguyễn Du",
+        "MST:0401234567",
+        "valid",
+        "issuing",
+    ),
+    (
+        "revoked",
+        "teacher whose certificate is revoked (key compromise, 10 days ago)",
+        "p256",
+        "Đỗ Văn Tâm",
+        "CCCD:048085009999",
+        "valid",
+        "issuing",
+    ),
+    (
+        "expired",
+        "teacher whose certificate expired 35 days ago",
+        "p256",
+        "Hoàng Thị Mai",
+        "CCCD:048187006655",
+        "expired",
+        "issuing",
+    ),
+    (
+        "future",
+        "teacher whose certificate becomes valid in 30 days",
+        "p256",
+        "Vũ Văn Nam",
+        "CCCD:048092003344",
+        "future",
+        "issuing",
+    ),
+    (
+        "tsa",
+        "time-stamping authority (EKU timeStamping)",
+        "p256",
+        "Hocbaso Demo Time-Stamping Authority",
+        "",
+        "valid",
+        "issuing",
+    ),
+    (
+        "rogue-cbql",
+        "impostor: same subject as cbql, issued by an untrusted root",
+        "rsa2048",
+        "Nguyễn Văn Hùng",
+        "CCCD:048078001234",
+        "valid",
+        "rogue",
+    ),
 )
 
 

@@ -16,20 +16,28 @@ from hocbaso.signing import LocalSigner, TrustConfig, sign, verify
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 VIET = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
-TEXT = st.text(alphabet=VIET + VIET.upper() + " 0123456789.,-", min_size=1, max_size=40).map(
-    str.strip
-).filter(bool)
+TEXT = (
+    st.text(alphabet=VIET + VIET.upper() + " 0123456789.,-", min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Mapping[str, LocalSigner], TrustConfig, dt.datetime]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Mapping[str, LocalSigner], TrustConfig, dt.datetime]:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     pki = make_demo_pki(Path(tmp_path_factory.mktemp("proppki")), now=now)
     signers = {
         n: LocalSigner.from_files(pki[n].key_path, pki[n].cert_path, pki.issuing_cert)
         for n in ("gvcn", "cbql", "org")
     }
-    return signers, TrustConfig.from_directory(pki.trust_dir), (now - dt.timedelta(hours=1)).astimezone(ICT)
+    return (
+        signers,
+        TrustConfig.from_directory(pki.trust_dir),
+        (now - dt.timedelta(hours=1)).astimezone(ICT),
+    )
 
 
 def _record(name: str, comment: str, score: int) -> bytes:
@@ -63,7 +71,9 @@ def test_sign_then_verify_passes(
     slots = (["GVCN"] if with_gvcn else []) + ["CBQL", "KY_PHAT_HANH"]
     who = {"GVCN": "gvcn", "CBQL": "cbql", "KY_PHAT_HANH": "org"}
     for i, slot in enumerate(slots):
-        xml = sign(xml, slot=slot, signer=signers[who[slot]], signing_time=t0 + dt.timedelta(minutes=i))
+        xml = sign(
+            xml, slot=slot, signer=signers[who[slot]], signing_time=t0 + dt.timedelta(minutes=i)
+        )
     report = verify(xml, trust=trust)
     assert report.passed, report.to_text()
     assert [s.slot for s in report.slots] == slots

@@ -38,7 +38,7 @@ def _apply(env: Env, original: bytes, ops: list[dict[str, Any]]) -> bytes:
             pattern = f"(<{op['slot']}>.*?<X509Certificate>)[^<]*"
             text, n = re.subn(
                 pattern,
-                lambda m: m.group(1) + base64.b64encode(der).decode(),
+                rf"\g<1>{base64.b64encode(der).decode()}",
                 text,
                 count=1,
                 flags=re.DOTALL,

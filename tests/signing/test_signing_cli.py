@@ -28,18 +28,44 @@ def test_pki_demo_is_marked_test_only(demo: Path) -> None:
     assert main(["pki", "demo", str(demo / "x"), "--now", "yesterday"]) == 2
 
 
-def test_sign_and_verify_exit_codes(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sign_and_verify_exit_codes(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("P12PW", DEMO_PKCS12_PASSWORD.decode())
     one = tmp_path / "one.xml"
     two = tmp_path / "two.xml"
     rc = main(
-        ["sign", str(DATA / "primary.xml"), "--slot", "CBQL", "--pkcs12", str(demo / "cbql.p12"),
-         "--password-env", "P12PW", "--algorithm", "rsa-pss-sha256", "-o", str(one)]
+        [
+            "sign",
+            str(DATA / "primary.xml"),
+            "--slot",
+            "CBQL",
+            "--pkcs12",
+            str(demo / "cbql.p12"),
+            "--password-env",
+            "P12PW",
+            "--algorithm",
+            "rsa-pss-sha256",
+            "-o",
+            str(one),
+        ]
     )
     assert rc == 0
     rc = main(
-        ["sign", str(one), "--slot", "KY_PHAT_HANH", "--key", str(demo / "org.key.pem"),
-         "--cert", str(demo / "org.pem"), "--chain", str(demo / "issuing-ca.pem"), "-o", str(two)]
+        [
+            "sign",
+            str(one),
+            "--slot",
+            "KY_PHAT_HANH",
+            "--key",
+            str(demo / "org.key.pem"),
+            "--cert",
+            str(demo / "org.pem"),
+            "--chain",
+            str(demo / "issuing-ca.pem"),
+            "-o",
+            str(two),
+        ]
     )
     assert rc == 0
     capsys.readouterr()
@@ -63,15 +89,41 @@ def test_sign_and_verify_exit_codes(demo: Path, tmp_path: Path, capsys: pytest.C
     assert main(["verify", str(junk), "--trust", trust]) == 2
     monkeypatch.delenv("HOCBASO_TRUST_DIR", raising=False)
     assert main(["verify", str(two)]) == 2
-    assert main(
-        ["sign", str(DATA / "primary.xml"), "--slot", "KY_PHAT_HANH", "--key", str(demo / "org.key.pem"),
-         "--cert", str(demo / "org.pem"), "-o", str(tmp_path / "x.xml")]
-    ) == 2
+    assert (
+        main(
+            [
+                "sign",
+                str(DATA / "primary.xml"),
+                "--slot",
+                "KY_PHAT_HANH",
+                "--key",
+                str(demo / "org.key.pem"),
+                "--cert",
+                str(demo / "org.pem"),
+                "-o",
+                str(tmp_path / "x.xml"),
+            ]
+        )
+        == 2
+    )
     monkeypatch.setenv("P12PW", "wrong")
-    assert main(
-        ["sign", str(DATA / "primary.xml"), "--slot", "CBQL", "--pkcs12", str(demo / "cbql.p12"),
-         "--password-env", "P12PW", "-o", str(tmp_path / "y.xml")]
-    ) == 2
+    assert (
+        main(
+            [
+                "sign",
+                str(DATA / "primary.xml"),
+                "--slot",
+                "CBQL",
+                "--pkcs12",
+                str(demo / "cbql.p12"),
+                "--password-env",
+                "P12PW",
+                "-o",
+                str(tmp_path / "y.xml"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "SIG-KEY" in err and "SIG-ORDER" in err
 
@@ -101,15 +153,37 @@ def http_tsa(tsa: OpensslTsa) -> Iterator[str]:
         server.server_close()
 
 
-def test_sign_b_t_over_http_tsa(env: Env, http_tsa: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sign_b_t_over_http_tsa(
+    env: Env, http_tsa: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     e = env.pki["cbql"]
     out = tmp_path / "bt.xml"
     rc = main(
-        ["sign", str(DATA / "primary.xml"), "--slot", "CBQL", "--key", str(e.key_path), "--cert",
-         str(e.cert_path), "--chain", str(env.pki.issuing_cert), "--level", "XAdES-B-T",
-         "--tsa-url", http_tsa, "-o", str(out)]
+        [
+            "sign",
+            str(DATA / "primary.xml"),
+            "--slot",
+            "CBQL",
+            "--key",
+            str(e.key_path),
+            "--cert",
+            str(e.cert_path),
+            "--chain",
+            str(env.pki.issuing_cert),
+            "--level",
+            "XAdES-B-T",
+            "--tsa-url",
+            http_tsa,
+            "-o",
+            str(out),
+        ]
     )
     assert rc == 0
     capsys.readouterr()
-    assert main(["verify", str(out), "--trust", str(env.pki.trust_dir), "--partial", "--format", "json"]) == 0
+    assert (
+        main(
+            ["verify", str(out), "--trust", str(env.pki.trust_dir), "--partial", "--format", "json"]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["slots"][0]["level"] == "XAdES-B-T"

@@ -37,7 +37,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--level",
-        choices=[lv.value for lv in signing.SignatureLevel if lv is not signing.SignatureLevel.XADES_B_LT],
+        choices=[
+            lv.value for lv in signing.SignatureLevel if lv is not signing.SignatureLevel.XADES_B_LT
+        ],
         default=signing.SignatureLevel.XMLDSIG.value,
     )
     p.add_argument("--tsa-url", help="RFC 3161 time-stamping URL (XAdES-B-T)")

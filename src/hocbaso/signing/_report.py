@@ -196,7 +196,7 @@ class VerificationReport:
         raise KeyError(name)
 
     def raise_for_status(self) -> VerificationReport:
-        """Raise :class:`~hocbaso.errors.VerificationError` unless TOTAL_PASSED; else return self."""
+        """Raise :class:`~hocbaso.errors.VerificationError` unless passed; else return self."""
         if self.passed:
             return self
         first = next((f for s in self.slots if not s.passed for f in s.findings), None)

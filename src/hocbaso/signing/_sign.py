@@ -39,10 +39,10 @@ from hocbaso.signing._policy import (
     Target,
 )
 from hocbaso.signing._xml import (
+    DS_NS,
     EXC_C14N,
     SIGNING_TIME_NS,
     XADES_SIGNED_PROPERTIES_TYPE,
-    DS_NS,
     ds,
     exc_c14n,
     parse_document,
@@ -282,7 +282,6 @@ def _check_order(layout: Layout, sid: SlotId, profile: Profile) -> None:
 
 
 def _insert_slot(layout: Layout, sid: SlotId, slot_el: etree._Element) -> None:
-    root = layout.root
     container = layout.container
     if container is None:
         container = etree.Element(SLOTS)
@@ -306,13 +305,15 @@ def _insert_slot(layout: Layout, sid: SlotId, slot_el: etree._Element) -> None:
     else:
         rank = SLOT_ORDER.index(sid.kind.value)
         for i, child in enumerate(container):
-            if isinstance(child.tag, str) and child.tag in SLOT_ORDER:
-                if SLOT_ORDER.index(child.tag) > rank:
-                    container.insert(i, slot_el)
-                    break
+            if (
+                isinstance(child.tag, str)
+                and child.tag in SLOT_ORDER
+                and SLOT_ORDER.index(child.tag) > rank
+            ):
+                container.insert(i, slot_el)
+                break
         else:
             container.append(slot_el)
-    del root  # layout.root is the tree we modified
 
 
 def _add_reference(

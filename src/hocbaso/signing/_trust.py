@@ -179,7 +179,7 @@ class TrustConfig:
                 [asn1_ocsp.OCSPResponse.load(o) for o in self.ocsp_responses],
             )
             self._cache["asn1"] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +241,7 @@ def validate_path(
             asn1_x509.Certificate.load(cert_der), validation_context=ctx
         )
         path = _run(
-            validator.async_validate_usage(
+            validator.async_validate_usage(  # type: ignore[no-untyped-call]
                 set(key_usage), set(extended_key_usage) or None, extended_optional=False
             )
         )

@@ -37,7 +37,6 @@ from hocbaso.signing._report import (
 from hocbaso.signing._trust import ChainOutcome, TrustConfig, validate_path
 from hocbaso.signing._xml import (
     C14N_10,
-    DS_NS,
     ENVELOPED,
     EXC_C14N,
     XADES_SIGNED_PROPERTIES_TYPE,
@@ -63,7 +62,7 @@ _I = Indication.INDETERMINATE
 _S = SubIndication
 
 
-class _Stop(Exception):
+class _StopError(Exception):
     """A definitive problem: stop checking this slot."""
 
 
@@ -91,7 +90,7 @@ class _Slot:
         loc = xpath_of(where if where is not None else self.element)
         self.outcomes.append((indication, sub, Finding(code, loc, vi, en)))
         if stop:
-            raise _Stop
+            raise _StopError
 
     def fail_format(self, code: str, en: str, vi: str, where: etree._Element | None = None) -> None:
         self.add(_F, _S.FORMAT_FAILURE, code, en, vi, where, stop=True)
@@ -130,7 +129,7 @@ def _check_signature_value(
     except ValueError:
         if not (trust.allow_sha1_insecure and uri in SHA1_SIGNATURE_URIS):
             return None
-        h = hashes.SHA1()  # noqa: S303 - explicitly allowed by allow_sha1_insecure
+        h = hashes.SHA1()
         key_type = "ec" if "ecdsa" in uri else "rsa"
         pad: padding.AsymmetricPadding = padding.PKCS1v15()
     else:
@@ -182,7 +181,7 @@ def _check_slot_shape(st: _Slot) -> tuple[etree._Element, str | None, str | None
         st.fail_format(
             "SIG-SLOT-SHAPE",
             f"slot {st.sid} must contain exactly {', '.join(t.split('}')[-1] for t in expected)}"
-            f" (found {', '.join(str(etree.QName(t).localname) for t in tags)})",
+            f" (found {', '.join(str(t).split('}')[-1] for t in tags)})",
             f"Vị trí {st.sid} phải gồm đúng NGAY_KY"
             + (", SO_CCCD" if personal else "")
             + " và một chữ ký số.",
@@ -377,10 +376,10 @@ def _verify_slot(
     except (binascii.Error, ValueError):
         st.fail_format("SIG-VALUE", "SignatureValue is not base64", _VI_FORMAT, sig_value_el)
     assert c14n_uri is not None
-    ok = _check_signature_value(
+    valid = _check_signature_value(
         cert.public_key(), sig_method, value, canonicalize(signed_info, c14n_uri), trust
     )
-    if not ok:
+    if not valid:
         st.add(
             _F,
             _S.SIG_CRYPTO_FAILURE,
@@ -796,15 +795,18 @@ def _check_timestamps(
         if best is None or info.gen_time < best:
             best = info.gen_time
     signing_time = st.info.get("signing_time")
-    if best is not None and isinstance(signing_time, dt.datetime):
-        if signing_time > best + trust.clock_skew:
-            st.add(
-                _I,
-                _S.TIMESTAMP_ORDER_FAILURE,
-                "SIG-TIMESTAMP-ORDER",
-                "the claimed signing time is after the signature time-stamp",
-                "Thời điểm ký khai báo muộn hơn dấu thời gian — thời điểm ký không đáng tin.",
-            )
+    if (
+        best is not None
+        and isinstance(signing_time, dt.datetime)
+        and signing_time > best + trust.clock_skew
+    ):
+        st.add(
+            _I,
+            _S.TIMESTAMP_ORDER_FAILURE,
+            "SIG-TIMESTAMP-ORDER",
+            "the claimed signing time is after the signature time-stamp",
+            "Thời điểm ký khai báo muộn hơn dấu thời gian — thời điểm ký không đáng tin.",
+        )
     del validation_time
     return best
 
@@ -1049,7 +1051,7 @@ def verify(
         st = _Slot(sid, rule, element)
         try:
             _verify_slot(layout, st, trust, when)
-        except _Stop:
+        except _StopError:
             pass
         except (ValueError, TypeError) as exc:  # malformed material deep inside (certs, ASN.1)
             st.outcomes.append(

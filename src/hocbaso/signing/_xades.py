@@ -55,7 +55,7 @@ def build_qualifying_properties(
     signing_time: str,
     digest: DigestAlgorithm,
 ) -> etree._Element:
-    """Append ``Object/xades:QualifyingProperties`` (B-B) to ``signature``; return SignedProperties."""
+    """Append ``Object/xades:QualifyingProperties`` (B-B); return the SignedProperties element."""
     obj = etree.SubElement(signature, ds("Object"))
     qp = etree.SubElement(
         obj,
@@ -291,11 +291,11 @@ class HttpTimestampAuthority:
         """POST ``request`` and return the TSA's DER response."""
         import urllib.request
 
-        req = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
+        req = urllib.request.Request(
             self.url,
             data=request,
             headers={"Content-Type": "application/timestamp-query"},
             method="POST",
         )
-        with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
             return bytes(resp.read())
