@@ -19,17 +19,12 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from hocbaso.ledger import Ledger, LedgerStore, PostgresStore, SQLiteStore
-
-T0 = datetime(2024, 5, 30, 8, 0, 0, tzinfo=UTC)
-SCHOOL = "48491401"
-SECRET = bytes(range(32))
 
 
 def _find_initdb() -> str | None:
@@ -92,7 +87,9 @@ def postgres_dsn() -> Iterator[str]:
             tmp,
         )
         options = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1"
-        _run([*pg_ctl, "-l", str(tmp / "server.log"), "-w", "-t", "60", "-o", options, "start"], tmp)
+        _run(
+            [*pg_ctl, "-l", str(tmp / "server.log"), "-w", "-t", "60", "-o", options, "start"], tmp
+        )
         started = True
         admin = f"host=127.0.0.1 port={port} user=postgres dbname=postgres"
         with psycopg.connect(admin, autocommit=True) as conn:

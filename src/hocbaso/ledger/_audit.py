@@ -196,6 +196,7 @@ class _FirstBad:
     present: bool = True  # a row exists at pos
     next_is_genuine_p: bool = False  # the row at pos+1 is the genuine entry pos
     later_has_genuine_p: bool = False  # some later row is the genuine entry pos
+    structural: bool = True  # False: in place and matching the stored tree, only a rule broken
 
     def kind(self, stored_size: int) -> str:
         if not self.present:
@@ -227,23 +228,33 @@ def _check_row(
     stored_h: bytes | None,
     info: LogInfo,
     records: dict[uuid.UUID, RecordState],
-) -> tuple[str, str] | None:
-    """Why the row at ``pos`` is wrong, as (English, Vietnamese), or ``None``."""
+) -> tuple[str, str, bool] | None:
+    """Why the row at ``pos`` is wrong, as (English, Vietnamese, structural), or ``None``.
+
+    ``structural`` is False when the row is in place and matches the stored tree but breaks a
+    lineage rule (the tree was then recomputed after the change).
+    """
     if pos >= info.size:
-        return (f"beyond the logged size {info.size}", f"nằm ngoài kích thước sổ {info.size}")
+        return (
+            f"beyond the logged size {info.size}",
+            f"nằm ngoài kích thước sổ {info.size}",
+            True,
+        )
     if row.index != pos:
         return (
             f"position {pos} holds stored index {row.index}",
             f"vị trí {pos} lại mang số thứ tự {row.index}",
+            True,
         )
     try:
         entry: LedgerEntry = parse_entry(row.leaf)
     except LedgerIntegrityError as exc:
-        return (exc.message_en, exc.message_vi)
+        return (exc.message_en, exc.message_vi, True)
     if entry.index != pos or entry.school_code != info.school_code:
         return (
             f"the entry states school {entry.school_code} index {entry.index}",
             f"nội dung ghi trường {entry.school_code}, mục số {entry.index}",
+            True,
         )
     if (row.lookup_uuid, row.student_key, row.replaces) != (
         entry.lookup_uuid.bytes,
@@ -253,16 +264,18 @@ def _check_row(
         return (
             "the lookup columns do not match the entry",
             "các cột tra cứu không khớp nội dung mục",
+            True,
         )
     if stored_h != h:
         return (
             "its hash does not match the stored Merkle tree",
             "giá trị băm không khớp cây Merkle đã lưu",
+            True,
         )
     try:
         apply_event(records, entry, h)
     except LedgerError as exc:
-        return (exc.message_en, exc.message_vi)
+        return (exc.message_en, exc.message_vi, False)
     return None
 
 
@@ -294,7 +307,7 @@ def audit_log(
         if bad is None:
             why = _check_row(row, pos, h, stored_h=level0.at(pos), info=info, records=records)
             if why is not None:
-                bad = _FirstBad(pos, *why)
+                bad = _FirstBad(pos, why[0], why[1], structural=why[2])
                 bad.claimed = _claim(row.leaf, school)
                 if bad.claimed is not None:
                     node = store.read_nodes(info.log_id, [(0, bad.claimed)])
@@ -315,19 +328,27 @@ def audit_log(
         bad.present = False
 
     findings: list[AuditFinding] = []
-    good = entries_read if bad is None else bad.pos  # leading entries that check out
+    # leading entries in place whose hashes match the stored tree (the tree is checked over them)
+    matched = entries_read if bad is None or not bad.structural else bad.pos
     if bad is not None:
         findings.append(
             _entry_finding(school, bad.pos, bad.kind(info.size), bad.why_en, bad.why_vi)
         )
 
     levels = _recompute_levels(leaves)
-    findings += _check_nodes(store, info, levels, good)
+    findings += _check_nodes(store, info, levels, matched)
     checked, cp_findings, largest = _check_checkpoints(
-        store, info, levels, good=good, all_good=bad is None, verifiers=verifiers, trusted=trusted
+        store,
+        info,
+        levels,
+        matched=matched,
+        entries_read=entries_read,
+        verifiers=verifiers,
+        trusted=trusted,
     )
     findings += cp_findings
-    findings.sort(key=lambda f: (f.index is None, f.index or 0))
+    unique = {(f.index, f.kind): f for f in reversed(findings)}  # first of each (index, kind)
+    findings = sorted(unique.values(), key=lambda f: (f.index is None, f.index or 0))
     root = _root(levels, entries_read) if entries_read else EMPTY_ROOT
     return AuditReport(
         school_code=school,
@@ -368,7 +389,7 @@ def _root(levels: list[bytearray], size: int) -> bytes:
 def _check_nodes(
     store: LedgerStore, info: LogInfo, levels: list[bytearray], good: int
 ) -> list[AuditFinding]:
-    """Stored nodes against the recomputed ones, for the leading ``good`` entries.
+    """Stored nodes against the recomputed ones, over the leading ``good`` entries.
 
     Nodes over later entries are not compared: the first bad entry is already reported and
     every node above it is expected to differ. When all entries are good, a node beyond the
@@ -415,8 +436,8 @@ def _check_checkpoints(
     info: LogInfo,
     levels: list[bytearray],
     *,
-    good: int,
-    all_good: bool,
+    matched: int,
+    entries_read: int,
     verifiers: Sequence[NoteVerifier],
     trusted: Sequence[Checkpoint],
 ) -> tuple[int, list[AuditFinding], int]:
@@ -464,15 +485,15 @@ def _check_checkpoints(
                 )
                 continue
         checked += 1
-        if cp.size > good:
-            if all_good:
+        if cp.size > matched:
+            if matched == entries_read:
                 findings.append(
                     _entry_finding(
                         info.school_code,
-                        good,
+                        entries_read,
                         "deleted",
-                        f"a checkpoint covers {cp.size} entries but only {good} remain",
-                        f"điểm kiểm tra ghi {cp.size} mục nhưng sổ chỉ còn {good} mục",
+                        f"a checkpoint covers {cp.size} entries but only {entries_read} remain",
+                        f"điểm kiểm tra ghi {cp.size} mục nhưng sổ chỉ còn {entries_read} mục",
                     )
                 )
             continue
