@@ -22,6 +22,7 @@ from hocbaso.batch import (
     escape_quotes,
     iter_records,
     pack,
+    record_from_file,
     split_records,
     unpack,
 )
@@ -285,3 +286,31 @@ def test_change_of_compressibility_is_undone_exactly(monkeypatch: pytest.MonkeyP
         assert all(len(p.content) <= cap for p in packets)
         assert _roundtrip(packets) == recs
     assert replays > 0
+
+
+class TestRecordFromFile:
+    def test_strips_only_what_is_outside_the_element(self) -> None:
+        rec = make_record(5)
+        data = b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\n' + rec + b"\n\n"
+        assert record_from_file(data) == rec
+        assert record_from_file(rec) == rec
+
+    @pytest.mark.parametrize(
+        ("data", "code"),
+        [
+            (b'<?xml version="1.0" encoding="windows-1258"?><HOC_BA/>', "PACKET-ENCODING"),
+            (b"<?xml version=1?><HOC_BA/>", "PACKET-XML-DECLARATION"),
+            (b"<!-- c --><HOC_BA/>", "PACKET-RECORD-START"),
+            (b"<HOC_BA/><HOC_BA/>", "PACKET-RECORD-BOUNDS"),
+            (b"<HOC_BA/><!-- after -->", "PACKET-RECORD-BOUNDS"),
+            (b"<DANH_SACH_HOC_BA/>", "PACKET-RECORD-START"),
+        ],
+    )
+    def test_refuses_anything_else(self, data: bytes, code: str) -> None:
+        with pytest.raises(InputError) as info:
+            record_from_file(data)
+        assert info.value.code == code
+
+    def test_type(self) -> None:
+        with pytest.raises(InputError):
+            record_from_file("<HOC_BA/>")  # type: ignore[arg-type]

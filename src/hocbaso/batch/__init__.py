@@ -7,7 +7,7 @@ per transaction, carried in the ``content`` of an ``authenticationRequest`` enve
 
 * codec: :func:`compress_content`, :func:`decompress_content`, :class:`DecompressionLimits`;
 * packets: :func:`pack`, :func:`unpack`, :func:`iter_records`, :func:`split_records`,
-  :func:`escape_quotes`;
+  :func:`escape_quotes`, :func:`record_from_file`;
 * envelopes of the six transactions (submit *nộp*, status query, register certificate, its
   query, revoke *thu hồi*, its query) and their responses, as frozen pydantic models with the
   official parameter names as JSON aliases.
@@ -53,6 +53,7 @@ from hocbaso.batch._packets import (
     PacketRecord,
     iter_records,
     pack,
+    record_from_file,
     split_records,
     unpack,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "hash_password",
     "iter_records",
     "pack",
+    "record_from_file",
     "split_records",
     "unpack",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "PacketRecord",
     "iter_records",
     "pack",
+    "record_from_file",
     "split_records",
     "unpack",
 ]
@@ -331,6 +332,51 @@ def _check_record(record: bytes, index: int, parser: etree.XMLParser | None) -> 
         error = _parse_error(record, index, parser, where)
         if error is not None:
             raise error
+
+
+def record_from_file(data: bytes) -> bytes:
+    """The ``<HOC_BA>`` element of a record file, as the bytes :func:`pack` expects.
+
+    A file may hold more than the element: a UTF-8 BOM, an XML declaration (which must name
+    UTF-8, or no encoding) and whitespace before or after it. Those are not part of the record
+    and are cut off; nothing inside the element is touched. Anything else (a comment, a
+    DTD, a second element) is refused rather than dropped.
+
+    Raises:
+        EncodingError: the declaration names another encoding.
+        XmlSyntaxError: the declaration is malformed.
+        InputError: what remains is not exactly one ``<HOC_BA>`` element
+            (``PACKET-RECORD-START`` or ``PACKET-RECORD-BOUNDS``).
+    """
+    if not isinstance(data, bytes):
+        raise InputError(
+            f"record file content must be bytes, not {type(data).__name__}",
+            message_vi="Nội dung tệp học bạ phải là chuỗi byte.",
+            code="PACKET-INPUT-TYPE",
+        )
+    start = 0
+    try:
+        start, encoding = _scan.skip_declaration(data)
+    except _scan.ScanError:
+        raise XmlSyntaxError(
+            "the XML declaration of the record file is malformed",
+            message_vi="Dòng khai báo XML (<?xml ...?>) của tệp học bạ sai cú pháp.",
+            code="PACKET-XML-DECLARATION",
+            location="/",
+        ) from None
+    if encoding is not None and encoding.lower() not in (b"utf-8", b"utf8"):
+        raise EncodingError(
+            f"the record file declares encoding {encoding.decode('ascii')!r}; only UTF-8 "
+            "is allowed",
+            message_vi="Tệp học bạ phải mã hoá UTF-8 (TCVN 6909), không dùng bảng mã khác.",
+            code="PACKET-ENCODING",
+            location="/",
+        )
+    start = _scan.skip_ws(data, start)
+    end = len(data.rstrip(b" \t\r\n"))
+    record = data[start:end]
+    _check_record(record, 0, None)
+    return record
 
 
 def _open_tag(list_id: str | None) -> bytes:

@@ -23,6 +23,7 @@ __all__ = [
     "escape_quotes",
     "find_record_end",
     "scan_prolog",
+    "skip_declaration",
 ]
 
 ROOT = b"DANH_SACH_HOC_BA"
@@ -72,8 +73,8 @@ def skip_ws(data: bytes, pos: int) -> int:
     return m.end()
 
 
-def scan_prolog(xml: bytes) -> Prolog:
-    """Check the bytes before the first record and parse the root start tag."""
+def skip_declaration(xml: bytes) -> tuple[int, bytes | None]:
+    """Skip a UTF-8 BOM and an XML declaration; the position after them and the encoding."""
     pos = 3 if xml.startswith(_BOM) else 0
     encoding: bytes | None = None
     if xml.startswith(b"<?xml", pos) and xml[pos + 5 : pos + 6] in (b" ", b"\t", b"\r", b"\n"):
@@ -82,6 +83,12 @@ def scan_prolog(xml: bytes) -> Prolog:
             raise ScanError("xml-declaration", pos)
         encoding = decl.group(2) or decl.group(3)
         pos = decl.end()
+    return pos, encoding
+
+
+def scan_prolog(xml: bytes) -> Prolog:
+    """Check the bytes before the first record and parse the root start tag."""
+    pos, encoding = skip_declaration(xml)
     pos = skip_ws(xml, pos)
     if xml.startswith(b"<!DOCTYPE", pos) or xml.startswith(b"<!ENTITY", pos):
         raise ScanError("doctype", pos)
