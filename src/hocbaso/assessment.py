@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Final, Literal, TypeAlias
 
 from hocbaso.codes import FinalEvaluation, PassLevel, QualityLevel, ResultLevel, SubjectLevel, Title
+from hocbaso.errors import InputError
 
 __all__ = [
     "MAX_ABSENCES",
+    "READING_ABOVE_RESULT",
+    "READING_BELOW_TARGET",
+    "Reading",
+    "completion_text",
     "conduct_year",
     "learning_level",
+    "plain_learning_level",
     "primary_final_evaluation",
     "promoted",
     "round_score",
@@ -24,6 +31,13 @@ __all__ = [
     "title",
     "year_average",
 ]
+
+Reading: TypeAlias = Literal["below-target", "above-result"]
+"""How to read "điều chỉnh lên mức liền kề" in TT 22/2021 Điều 9.3 (see :func:`learning_level`)."""
+READING_BELOW_TARGET: Final[Reading] = "below-target"
+"""The library's reading (spec §6): the level just below the one the student would have had."""
+READING_ABOVE_RESULT: Final[Reading] = "above-result"
+"""The other reading (TT 58/2011 Điều 13.3 tradition): one level above the computed level."""
 
 MAX_ABSENCES = 45
 """Most sessions a secondary student may miss in a year and still be promoted (Điều 12.1)."""
@@ -42,7 +56,11 @@ def term_average(regular: Sequence[Decimal], midterm: Decimal, final: Decimal) -
     TT 22/2021 Điều 9.1.b.
     """
     if not regular:
-        raise ValueError("at least one regular score (ĐĐGtx) is needed")
+        raise InputError(
+            "at least one regular score (ĐĐGtx) is needed",
+            message_vi="Cần ít nhất một điểm đánh giá thường xuyên (ĐĐGtx) để tính ĐTBmhk.",
+            code="ASSESSMENT-NO-REGULAR",
+        )
     total = sum(regular, Decimal(0)) + 2 * midterm + 3 * final
     return round_score(total / (len(regular) + 5))
 
@@ -52,41 +70,81 @@ def year_average(term1: Decimal, term2: Decimal) -> Decimal:
     return round_score((term1 + 2 * term2) / 3)
 
 
+_SIX_FIVE = Decimal("6.5")
+_THREE_FIVE = Decimal("3.5")
+_EIGHT = Decimal(8)
+_FIVE = Decimal(5)
+
+
 def _plain_level(scores: Sequence[Decimal], comments: Sequence[PassLevel]) -> ResultLevel:
     fails = sum(1 for c in comments if c is PassLevel.FAIL)
     if fails == 0:
-        if all(s >= Decimal("6.5") for s in scores) and sum(s >= 8 for s in scores) >= 6:
+        if all(s >= _SIX_FIVE for s in scores) and sum(s >= _EIGHT for s in scores) >= 6:
             return ResultLevel.GOOD
-        if all(s >= 5 for s in scores) and sum(s >= Decimal("6.5") for s in scores) >= 6:
+        if all(s >= _FIVE for s in scores) and sum(s >= _SIX_FIVE for s in scores) >= 6:
             return ResultLevel.FAIR
-    if fails <= 1 and sum(s >= 5 for s in scores) >= 6 and all(s >= Decimal("3.5") for s in scores):
+    if (
+        fails <= 1
+        and sum(s >= _FIVE for s in scores) >= 6
+        and all(s >= _THREE_FIVE for s in scores)
+    ):
         return ResultLevel.PASS
     return ResultLevel.FAIL
+
+
+def plain_learning_level(scores: Sequence[Decimal], comments: Sequence[PassLevel]) -> ResultLevel:
+    """Learning result by TT 22/2021 Điều 9.2 alone, before the Điều 9.3 adjustment.
+
+    ``scores`` are the averages of the scored subjects, ``comments`` the results of the
+    comment-only subjects (see :func:`learning_level`).
+    """
+    return _plain_level(scores, comments)
 
 
 _BY_RANK = {level.rank: level for level in ResultLevel}
 
 
-def learning_level(scores: Sequence[Decimal], comments: Sequence[PassLevel]) -> ResultLevel:
+def learning_level(
+    scores: Sequence[Decimal],
+    comments: Sequence[PassLevel],
+    *,
+    reading: Reading = READING_BELOW_TARGET,
+) -> ResultLevel:
     """Learning result (kết quả học tập) of a term or year — TT 22/2021 Điều 9.2 and 9.3.
 
     ``scores`` are the averages of the scored subjects (term averages for a term, year averages
     for the year); ``comments`` the results of the comment-only subjects.
 
-    Điều 9.3: if one single subject pulls the level down two or more levels below what the
-    Tốt/Khá rules would give without it, the level is raised to the level just below that one
-    (the library's reading of "điều chỉnh lên mức liền kề"; see docs/decisions.md).
+    Điều 9.3: if the level is two or more levels below the Tốt or Khá that the rules of
+    Điều 9.2.a–b would give **only because of one single subject** (the level without that
+    subject), it is raised "to the adjacent level" (*lên mức liền kề*). The circular does not
+    say adjacent to what; the two readings differ only when Tốt drops to Chưa đạt:
+
+    * ``reading="below-target"`` (default, the library's reading, spec §6): the level just
+      below the one the student would have had (Tốt → Chưa đạt becomes Khá);
+    * ``reading="above-result"``: one level above the computed level, as TT 58/2011 Điều 13.3
+      spelled it out for the former circular (Tốt → Chưa đạt becomes Đạt).
+
+    Both give Khá for Tốt → Đạt and Đạt for Khá → Chưa đạt. See docs/rules.md.
     """
     base = _plain_level(scores, comments)
+    if base.rank >= ResultLevel.FAIR.rank:
+        return base  # nothing to adjust: the target must be at least two levels higher
     best = base
-    candidates: list[ResultLevel] = []
-    for i in range(len(scores)):
-        candidates.append(_plain_level([*scores[:i], *scores[i + 1 :]], comments))
-    for i in range(len(comments)):
-        candidates.append(_plain_level(scores, [*comments[:i], *comments[i + 1 :]]))
-    for without in candidates:
-        if without in (ResultLevel.GOOD, ResultLevel.FAIR) and without.rank - base.rank >= 2:
-            adjusted = _BY_RANK[without.rank - 1]
+    n = len(scores)
+    for i in range(n + len(comments)):
+        if i < n:
+            without = _plain_level([*scores[:i], *scores[i + 1 :]], comments)
+        else:
+            j = i - n
+            if comments[j] is not PassLevel.FAIL:
+                continue  # removing a passed comment subject cannot raise the level
+            without = _plain_level(scores, [*comments[:j], *comments[j + 1 :]])
+        if without.rank >= ResultLevel.FAIR.rank and without.rank - base.rank >= 2:
+            if reading == READING_BELOW_TARGET:
+                adjusted = _BY_RANK[without.rank - 1]
+            else:
+                adjusted = _BY_RANK[base.rank + 1]
             if adjusted.rank > best.rank:
                 best = adjusted
     return best
@@ -151,3 +209,23 @@ def primary_final_evaluation(
     ):
         return FinalEvaluation.COMPLETED
     return FinalEvaluation.NOT_COMPLETED
+
+
+def completion_text(grade: int, completed: bool, promoted: bool) -> str:
+    """The completion wording of a primary record — TT 27/2020 Phụ lục 1 (học bạ, mục 6).
+
+    ``"Hoàn thành chương trình lớp 4; Được lên lớp 5."``, ``"Chưa hoàn thành chương trình
+    lớp 2; Chưa được lên lớp 3."``; grade 5: ``"Hoàn thành chương trình tiểu học."`` or
+    ``"Chưa hoàn thành chương trình tiểu học."``.
+    """
+    if not 1 <= grade <= 5:
+        raise InputError(
+            f"completion wording exists for grades 1-5 only, got {grade}",
+            message_vi=f"Nội dung hoàn thành chương trình chỉ có ở lớp 1-5 (nhận được {grade}).",
+            code="ASSESSMENT-GRADE",
+        )
+    done = "Hoàn thành" if completed else "Chưa hoàn thành"
+    if grade == 5:
+        return f"{done} chương trình tiểu học."
+    up = "Được lên lớp" if promoted else "Chưa được lên lớp"
+    return f"{done} chương trình lớp {grade}; {up} {grade + 1}."
