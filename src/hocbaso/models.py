@@ -32,6 +32,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
 
@@ -81,6 +82,9 @@ PROFILE_PRIMARY: Final = "tieu-hoc-1.0"
 PROFILE_SECONDARY: Final = "trung-hoc-1.0"
 """Profile name of the library's secondary format (Thông tư 22/2021; a proposal)."""
 
+TEXT_CHECKED: Final = "hocbaso.text_checked"
+"""Validation-context key the XML decoder sets: strings are already NFC and checked."""
+
 VIETNAM_TZ: Final = dt.timezone(dt.timedelta(hours=7), "+07:00")
 
 # --------------------------------------------------------------------------------------------
@@ -109,9 +113,11 @@ def _year_range(value: dt.date) -> dt.date:
     return value
 
 
-Text: TypeAlias = Annotated[str, StringConstraints(pattern=r"^\S(?:[^\n\r]*\S)?$")]
+# XSD's \s is exactly [ \t\n\r]; Python's and Rust's are Unicode-wide. Spell it out so the
+# models and the schema accept the same strings.
+Text: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[^ \t\n\r](?:[^\n\r]*[^ \t\n\r])?$")]
 """Single-line text without leading/trailing whitespace."""
-LongText: TypeAlias = Annotated[str, StringConstraints(pattern=r"^\S(?s:.*\S)?$")]
+LongText: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[^ \t\n\r](?s:.*[^ \t\n\r])?$")]
 """Free text (comments) that may contain line breaks; no leading/trailing whitespace."""
 Code: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")]
 """An opaque code of at most 20 characters (school, Sở, student codes)."""
@@ -237,8 +243,9 @@ class _Model(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _text_checks(cls, data: Any) -> Any:
-        if isinstance(data, dict):
+    def _text_checks(cls, data: Any, info: ValidationInfo) -> Any:
+        # The XML decoder has already checked every string (and knows their XPaths).
+        if isinstance(data, dict) and not (info.context and info.context.get(TEXT_CHECKED)):
             changed: dict[str, str] = {}
             for key, value in data.items():
                 if isinstance(value, str):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 import hocbaso
 from hocbaso._xml._parse import parse_bytes
-from hocbaso.errors import DocumentInvalidError
+from hocbaso.errors import DocumentInvalidError, InputError
 from hocbaso.models import Record
 from hocbaso.testing import Mutation, invalid_documents, records
 from hocbaso.validation import xsd_problems
@@ -53,3 +55,34 @@ def test_mutations_rejected_by_xsd_and_models_at_the_same_place(m: Mutation) -> 
     with pytest.raises(DocumentInvalidError) as info:
         hocbaso.from_xml(m.document)
     assert m.location in {p.location for p in info.value.report.problems}, m.name
+
+
+def _decode(xml: bytes, *, full: bool) -> Record | None:
+    from hocbaso._xml._codec import decode_tree
+
+    try:
+        return decode_tree(parse_bytes(xml), full_validation=full)
+    except InputError:  # DocumentInvalidError, or ProfileError for PHIEN_BAN/MA_CAP_HOC
+        return None
+
+
+_VALUE_ALPHABET = "0123456789.-/:+TZ abcĐđứ"
+
+
+@settings(max_examples=150, deadline=None)
+@given(records(), st.data())
+def test_fast_decoder_agrees_with_full_pydantic_validation(
+    record: Record, data: st.DataObject
+) -> None:
+    """The fast path builds models without pydantic; it must accept and reject exactly the same
+    documents as full validation, and build the same records."""
+    xml = hocbaso.to_xml(record)
+    root = etree.fromstring(xml)
+    leaves = [e for e in root.iter() if isinstance(e.tag, str) and len(e) == 0]
+    target = data.draw(st.sampled_from(leaves))
+    target.text = data.draw(st.text(alphabet=_VALUE_ALPHABET, max_size=12))
+    mutated = etree.tostring(root, method="c14n", exclusive=True)
+    fast = _decode(mutated, full=False)
+    full = _decode(mutated, full=True)
+    assert (fast is None) == (full is None), (root.getroottree().getpath(target), target.text)
+    assert fast == full

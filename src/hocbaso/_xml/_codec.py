@@ -9,8 +9,11 @@ values; pydantic errors are translated back to XPaths.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from unicodedata import is_normalized
 
 from lxml import etree
 from pydantic import ValidationError
@@ -21,8 +24,11 @@ from hocbaso._xml._plan import ROOTS, FieldPlan, ModelPlan, plan_for
 from hocbaso.codes import SchoolLevel
 from hocbaso.errors import DocumentInvalidError, ProfileError
 from hocbaso.models import (
+    _CONTROL,
+    _LEGACY,
     PROFILE_PRIMARY,
     PROFILE_SECONDARY,
+    TEXT_CHECKED,
     PrimaryRecord,
     Record,
     SecondaryRecord,
@@ -73,56 +79,123 @@ def _esc_attr(text: str) -> str:
     )
 
 
-def _element_id(plan: ModelPlan, model: _Model) -> str | None:
+_ESCAPED_TYPES = frozenset({"TextType", "LongTextType"})
+_ENCODERS: dict[type[_Model], Callable[[Any, str, list[str]], None]] = {}
+
+
+def _encoder(cls: type[_Model]) -> Callable[[Any, str, list[str]], None]:
+    """The (generated, cached) encoder of a model class.
+
+    The encoder is Python source generated once from the class's plan -- one straight line per
+    field, no per-field dispatch -- because encoding is on the hot path of every batch.
+    """
+    found = _ENCODERS.get(cls)
+    if found is not None:
+        return found
+    plan = plan_for(cls)
+    ns: dict[str, Any] = {
+        "esc": _esc_text,
+        "esc_attr": _esc_attr,
+        "encoders": _ENCODERS,
+        "build": _encoder,
+    }
+    lines = ["def encode(m, tag, out):", "    d = m.__dict__"]
+    attrs: list[tuple[str, str]] = []
     if plan.fixed_id is not None:
-        return plan.fixed_id
-    if plan.id_field is not None:
-        return f"mon-{getattr(model, plan.id_field)}"
-    return None
+        attrs.append(("Id", repr(f' Id="{plan.fixed_id}"')))
+    elif plan.id_field is not None:
+        attrs.append(("Id", f"' Id=\"mon-' + d[{plan.id_field!r}] + '\"'"))
+    for f in plan.attributes:
+        assert f.lex is not None
+        ns[f"fmt_{f.name}"] = f.lex.format
+        attrs.append(
+            (f.element, f"' {f.element}=\"' + esc_attr(fmt_{f.name}(d[{f.name!r}])) + '\"'")
+        )
+    attrs.sort()
+    head = " + ".join(["'<' + tag", *(expr for _, expr in attrs), "'>'"])
+    lines.append(f"    out.append({head})")
+    run: list[str] = []  # consecutive required scalars become one concatenation
+
+    def flush() -> None:
+        if run:
+            lines.append(f"    out.append({' + '.join(run)})")
+            run.clear()
+
+    for f in plan.children:
+        if f.required and f.kind == "scalar":
+            assert f.lex is not None
+            el, value = f.element, f"d[{f.name!r}]"
+            if f.lex.enumeration:
+                ns[f"tab_{f.name}"] = {
+                    m: f"<{el}>{_esc_text(f.lex.format(m))}</{el}>"
+                    for m in (f.lex.parse(v) for v in f.lex.enumeration)
+                }
+                run.append(f"tab_{f.name}[{value}]")
+            else:
+                ns[f"fmt_{f.name}"] = f.lex.format
+                conv = f"esc({value})" if f.lex.name in _ESCAPED_TYPES else f"fmt_{f.name}({value})"
+                run.append(f"'<{el}>' + {conv} + '</{el}>'")
+            continue
+        flush()
+        name, el = f.name, f.element
+        indent = "    "
+        if not f.required or f.kind in ("items", "repeat"):
+            lines.append(f"    v = d[{name!r}]")
+            lines.append("    if v:" if f.kind in ("items", "repeat") else "    if v is not None:")
+            indent = "        "
+            value = "v"
+        else:
+            value = f"d[{name!r}]"
+        if f.kind == "scalar":
+            assert f.lex is not None
+            if f.lex.enumeration:
+                table = {
+                    m: f"<{el}>{_esc_text(f.lex.format(m))}</{el}>"
+                    for m in (f.lex.parse(v) for v in f.lex.enumeration)
+                }
+                ns[f"tab_{name}"] = table
+                lines.append(f"{indent}out.append(tab_{name}[{value}])")
+            else:
+                ns[f"fmt_{name}"] = f.lex.format
+                conv = f"fmt_{name}({value})"
+                if f.lex.name in _ESCAPED_TYPES:
+                    conv = f"esc({value})"
+                lines.append(f"{indent}out.append('<{el}>' + {conv} + '</{el}>')")
+        elif f.kind == "model":
+            assert f.model is not None
+            ns[f"cls_{name}"] = f.model
+            lines.append(
+                f"{indent}(encoders.get(cls_{name}) or build(cls_{name}))({value}, {el!r}, out)"
+            )
+        elif f.kind == "items":
+            assert f.model is not None
+            ns[f"cls_{name}"] = f.model
+            lines += [
+                f"{indent}out.append('<{el}>')",
+                f"{indent}enc = encoders.get(cls_{name}) or build(cls_{name})",
+                f"{indent}for item in v:",
+                f"{indent}    enc(item, {f.item!r}, out)",
+                f"{indent}out.append('</{el}>')",
+            ]
+        elif f.kind == "repeat":
+            assert f.lex is not None
+            ns[f"fmt_{name}"] = f.lex.format
+            lines += [
+                f"{indent}for item in v:",
+                f"{indent}    out.append('<{el}>' + fmt_{name}(item) + '</{el}>')",
+            ]
+        else:  # raw ds:Signature, already canonical bytes
+            lines.append(f"{indent}out.append({value}.decode('utf-8'))")
+    flush()
+    lines.append("    out.append('</' + tag + '>')")
+    exec("\n".join(lines), ns)  # source built above from the models' own metadata only
+    fn: Callable[[Any, str, list[str]], None] = ns["encode"]
+    _ENCODERS[cls] = fn
+    return fn
 
 
 def _encode_model(model: _Model, tag: str, out: list[str]) -> None:
-    plan = plan_for(type(model))
-    attrs: list[tuple[str, str]] = []
-    ident = _element_id(plan, model)
-    if ident is not None:
-        attrs.append(("Id", ident))
-    for f in plan.attributes:
-        value = getattr(model, f.name)
-        if value is not None:
-            assert f.lex is not None
-            attrs.append((f.element, f.lex.format(value)))
-    if attrs:
-        attrs.sort()
-        out.append(f"<{tag}" + "".join(f' {k}="{_esc_attr(v)}"' for k, v in attrs) + ">")
-    else:
-        out.append(f"<{tag}>")
-    for f in plan.children:
-        value = getattr(model, f.name)
-        if value is None:
-            continue
-        kind = f.kind
-        if kind == "scalar":
-            assert f.lex is not None
-            out.append(f"<{f.element}>{_esc_text(f.lex.format(value))}</{f.element}>")
-        elif kind == "model":
-            _encode_model(value, f.element, out)
-        elif kind == "items":
-            if not value:
-                continue
-            out.append(f"<{f.element}>")
-            assert f.item is not None
-            for item in value:
-                _encode_model(item, f.item, out)
-            out.append(f"</{f.element}>")
-        elif kind == "repeat":
-            assert f.lex is not None
-            fmt = f.lex.format
-            for item in value:
-                out.append(f"<{f.element}>{_esc_text(fmt(item))}</{f.element}>")
-        elif kind == "raw":
-            out.append(value.decode("utf-8"))
-    out.append(f"</{tag}>")
+    _encoder(type(model))(model, tag, out)
 
 
 def encode(model: _Model, tag: str) -> bytes:
@@ -150,6 +223,14 @@ def to_xml(record: Record) -> bytes:
 @dataclass(slots=True)
 class _Ctx:
     problems: list[Problem]
+    # Fast mode skips per-value "no child elements / no attributes" checks; the walk counts what
+    # it consumed and the caller re-walks in strict mode when the counts don't add up.
+    strict: bool = False
+    elements: int = 0
+    attributes: int = 0
+    texts: int = 0
+    # Build model instances as the walk goes (fast path) instead of returning dicts for pydantic.
+    build: bool = True
 
     def add(
         self,
@@ -231,6 +312,7 @@ def _lex_value(
 
 
 _REGEX: dict[str, Any] = {}
+_LEGACY_OR_CONTROL = re.compile(f"{_LEGACY.pattern}|{_CONTROL.pattern}")
 
 
 def _split(message: str) -> tuple[str, str]:
@@ -240,26 +322,111 @@ def _split(message: str) -> tuple[str, str]:
     return message, message
 
 
-def _decode_model(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+_FAIL = object()
+_CHECKED = {TEXT_CHECKED: True}
+
+
+def _fast_converter(lex: LexType) -> Any:
+    """A converter for the common, valid case; returns ``_FAIL`` to take the slow path."""
+    if lex.enumeration:
+        members = {v: lex.parse(v) for v in lex.enumeration}
+        return lambda text: members.get(text, _FAIL)
+    rx = lex.regex()
+    match = rx.fullmatch if rx is not None else None
+    parse = lex.parse
+    if parse is str:
+
+        def text_value(text: str) -> Any:
+            if match is not None and match(text) is None:
+                return _FAIL
+            if text.isascii():
+                return _FAIL if "\x7f" in text else text
+            if is_normalized("NFC", text) and _LEGACY_OR_CONTROL.search(text) is None:
+                return text
+            return _FAIL  # normalise with a located warning, or report, on the slow path
+
+        return text_value
+
+    def value(text: str) -> Any:
+        if match is not None and match(text) is None:
+            return _FAIL
+        try:
+            return parse(text)
+        except ValueError:
+            return _FAIL
+
+    return value
+
+
+_CONVERTERS: dict[str, Any] = {}
+_FIELD_CONVERTERS: dict[int, Any] = {}
+
+
+def _converter(f: FieldPlan) -> Any:
+    # Keyed by identity: plans live for the whole process, and hashing a frozen dataclass
+    # would hash all its fields on every call.
+    conv = _FIELD_CONVERTERS.get(id(f))
+    if conv is None:
+        assert f.lex is not None
+        conv = _CONVERTERS.get(f.lex.name)
+        if conv is None:
+            conv = _CONVERTERS[f.lex.name] = _fast_converter(f.lex)
+        _FIELD_CONVERTERS[id(f)] = conv
+    return conv
+
+
+def _convert(child: etree._Element, f: FieldPlan, path: str, ctx: _Ctx) -> Any:
+    lex = f.lex
+    assert lex is not None
+    conv = _CONVERTERS.get(lex.name)
+    if conv is None:
+        conv = _CONVERTERS[lex.name] = _fast_converter(lex)
+    ctx.texts += 1
+    if ctx.strict and (len(child) or child.attrib):
+        return _scalar(child, lex, f, f"{path}/{f.element}", ctx)
+    value = conv(child.text or "")
+    if value is _FAIL:
+        return _scalar(child, lex, f, f"{path}/{f.element}", ctx)
+    return value
+
+
+def _convert_indexed(
+    child: etree._Element, f: FieldPlan, path: str, i: int, n: int, ctx: _Ctx
+) -> Any:
+    # Repeated scalars: the located path carries the sibling index, as libxml2 writes it.
+    lex = f.lex
+    assert lex is not None
+    conv = _CONVERTERS.get(lex.name)
+    if conv is None:
+        conv = _CONVERTERS[lex.name] = _fast_converter(lex)
+    ctx.texts += 1
+    value = _FAIL if ctx.strict and (len(child) or child.attrib) else conv(child.text or "")
+    if value is _FAIL:
+        return _scalar(child, lex, f, _index(path, f.element, i, n), ctx)
+    return value
+
+
+def _decode_attributes(
+    elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx, values: dict[str, Any]
+) -> None:
     line = elem.sourceline
-    # Attributes: the fixed/derived Id and declared attribute fields, nothing else.
+    ctx.attributes += len(elem.attrib)
     allowed_attr = {f.element: f for f in plan.attributes}
     for name, value in elem.attrib.items():
         if name == "Id" and (plan.fixed_id is not None or plan.id_field is not None):
             continue
-        f = allowed_attr.get(name)
+        f = allowed_attr.get(str(name))
         if f is None:
             ctx.add(
                 "STRUCTURE",
-                f"{path}/@{name}",
+                f"{path}/@{name!s}",
                 line,
-                f"Thuộc tính '{name}' không được phép ở đây.",
-                f"attribute '{name}' is not allowed here.",
+                f"Thuộc tính '{name!s}' không được phép ở đây.",
+                f"attribute '{name!s}' is not allowed here.",
             )
             continue
         assert f.lex is not None
-        values[f.name] = _lex_value(value, f.lex, f, f"{path}/@{name}", line, ctx)
+        values[f.name] = _lex_value(str(value), f.lex, f, f"{path}/@{name!s}", line, ctx)
     for f in plan.attributes:
         if f.required and f.element not in elem.attrib:
             ctx.add(
@@ -277,22 +444,229 @@ def _decode_model(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -
             f'Phần tử phải có thuộc tính Id="{plan.fixed_id}".',
             f'the element must carry Id="{plan.fixed_id}".',
         )
-    if elem.text is not None and elem.text.strip():
+
+
+def _unexpected(child: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -> None:
+    tag = child.tag
+    if not isinstance(tag, str):
+        kind = "chú thích (comment)" if isinstance(child, etree._Comment) else "chỉ thị (PI)"
+        ctx.add(
+            "XML-COMMENT",
+            path,
+            child.sourceline,
+            f"Không được có {kind} trong học bạ.",
+            "comments and processing instructions are not allowed in a record.",
+        )
+        return
+    name = "Signature" if tag == _DSIG_SIGNATURE else tag
+    # A Signature without the XML-DSig namespace is not a signature: "unknown".
+    known = tag in plan.index
+    ctx.add(
+        "STRUCTURE",
+        f"{path}/{name}",
+        child.sourceline,
+        f"Phần tử {name} "
+        + ("sai vị trí hoặc lặp lại." if known else "không có trong chuẩn học bạ số."),
+        f"element {name} is "
+        + ("misplaced or repeated." if known else "not part of the standard."),
+    )
+
+
+_Layout = tuple[tuple[FieldPlan, ...], tuple[Any, ...]]
+_LAYOUTS: dict[tuple[type[_Model], tuple[object, ...]], _Layout | None] = {}
+_MAX_LAYOUTS = 4096  # adversarial inputs must not grow the cache without bound
+
+
+def _layout(plan: ModelPlan, tags: tuple[object, ...]) -> _Layout | None:
+    """Field (and value converter) per child position when ``tags`` is a complete, canonical
+    sequence of children, else None."""
+    key = (plan.cls, tags)
+    try:
+        return _LAYOUTS[key]
+    except KeyError:
+        pass
+    fields = plan.children
+    index = plan.index
+    out: list[FieldPlan] = []
+    pos = 0
+    seen: set[str] = set()
+    result: _Layout | None = None
+    for tag in tags:
+        j = index.get(tag) if isinstance(tag, str) else None
+        if j is None or j < pos:
+            break
+        if any(f.required for f in fields[pos:j] if f.name not in seen):
+            break
+        f = fields[j]
+        pos = j if f.kind == "repeat" else j + 1
+        seen.add(f.name)
+        out.append(f)
+    else:
+        if all(f.name in seen for f in fields if f.required):
+            result = (
+                tuple(out),
+                tuple(_converter(f) if f.kind == "scalar" else None for f in out),
+            )
+    if len(_LAYOUTS) < _MAX_LAYOUTS:
+        _LAYOUTS[key] = result
+    return result
+
+
+def _decode_model(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -> Any:
+    """Decode one element: a model instance (``ctx.build``) or its field dict, None if broken."""
+    before = len(ctx.problems)
+    values = _decode_values(elem, plan, path, ctx)
+    if not ctx.build:
+        return values
+    if len(ctx.problems) != before:
+        return None  # incomplete: the problems are reported, nothing to build
+    return _build(elem, plan, values, path, ctx)
+
+
+_AFTER: dict[type[_Model], list[Any]] = {}
+
+
+def _after_validators(cls: type[_Model]) -> list[Any]:
+    found = _AFTER.get(cls)
+    if found is None:
+        decorators = cls.__pydantic_decorators__.model_validators.values()
+        found = _AFTER[cls] = [d.func for d in decorators if d.info.mode == "after"]
+    return found
+
+
+_DEFAULTS: dict[type[_Model], dict[str, Any]] = {}
+_setattr = object.__setattr__
+
+
+def _construct(cls: type[_Model], values: dict[str, Any]) -> Any:
+    """What ``model_construct`` does, without its per-field Python loop (all defaults here are
+    immutable: None, () or a constant)."""
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = {
+            name: info.get_default(call_default_factory=True)
+            for name, info in cls.model_fields.items()
+            if not info.is_required()
+        }
+    instance = cls.__new__(cls)
+    data = dict(defaults)
+    data.update(values)
+    _setattr(instance, "__dict__", data)
+    _setattr(instance, "__pydantic_fields_set__", set(values))
+    _setattr(instance, "__pydantic_extra__", None)
+    _setattr(instance, "__pydantic_private__", None)
+    return instance
+
+
+def _build(
+    elem: etree._Element, plan: ModelPlan, values: dict[str, Any], path: str, ctx: _Ctx
+) -> Any:
+    # Every field-level constraint of the models is a lexical constraint the converters have
+    # already checked (tests/hypothesis/test_codec_props.py compares this with full pydantic
+    # validation); the cross-field checks are the models' own "after" validators, run here.
+    for name in plan.sequences:
+        if name in values:
+            values[name] = tuple(values[name])
+    instance = _construct(plan.cls, values)
+    for check in _after_validators(plan.cls):
+        try:
+            check(instance)
+        except ValueError as exc:
+            vi, en = _split(str(exc))
+            ctx.add(
+                "MODEL-CONSISTENCY", path, elem.sourceline, f"{path.rsplit('/', 1)[-1]}: {vi}", en
+            )
+            return None
+    return instance
+
+
+def _decode_values(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -> dict[str, Any]:
+    if ctx.strict:
+        return _decode_model_strict(elem, plan, path, ctx)
+    children = list(elem)
+    layout = _layout(plan, tuple([c.tag for c in children]))
+    if layout is None:
+        return _decode_model_strict(elem, plan, path, ctx)
+    # Fast path: the children are exactly a canonical sequence. Stray text, comments, nested
+    # elements inside values and attributes are caught by the whole-document counts.
+    values: dict[str, Any] = {}
+    if plan.attributes or plan.fixed_id is not None or elem.attrib:
+        _decode_attributes(elem, plan, path, ctx, values)
+    ctx.elements += len(children)
+    repeats: dict[str, list[etree._Element]] | None = None
+    texts = 0
+    fields, converters = layout
+    for f, conv, child in zip(fields, converters, children, strict=True):
+        kind = f.kind
+        if kind == "scalar":
+            # Inlined _convert: this line runs for most elements of every record.
+            texts += 1
+            value = conv(child.text or "")
+            if value is _FAIL:
+                assert f.lex is not None
+                value = _scalar(child, f.lex, f, f"{path}/{f.element}", ctx)
+            values[f.name] = value
+        elif kind == "model":
+            assert f.model is not None
+            values[f.name] = _decode_model(child, plan_for(f.model), f"{path}/{f.element}", ctx)
+        elif kind == "items":
+            values[f.name] = _decode_items(child, f, f"{path}/{f.element}", ctx)
+        elif kind == "repeat":
+            if repeats is None:
+                repeats = {}
+            repeats.setdefault(f.name, []).append(child)
+        else:
+            values[f.name] = _raw_signature(child, f"{path}/Signature", ctx)
+    ctx.texts += texts
+    if repeats:
+        for name, items in repeats.items():
+            f = plan.by_name[name]
+            n = len(items)
+            values[name] = [_convert_indexed(c, f, path, i, n, ctx) for i, c in enumerate(items, 1)]
+    if plan.id_field is not None:
+        _check_subject_id(elem, plan, values, path, ctx)
+    return values
+
+
+def _check_subject_id(
+    elem: etree._Element, plan: ModelPlan, values: dict[str, Any], path: str, ctx: _Ctx
+) -> None:
+    code = values.get(plan.id_field or "")
+    if isinstance(code, str) and elem.get("Id") != f"mon-{code}":
+        # The Id is what a subject teacher's signature points at: it must follow the code.
         ctx.add(
             "STRUCTURE",
             path,
-            line,
+            elem.sourceline,
+            f'Thuộc tính Id phải là "mon-{code}" (theo mã môn học).',
+            f'the Id attribute must be "mon-{code}" (derived from MA_MON_HOC).',
+        )
+
+
+def _decode_model_strict(
+    elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if plan.attributes or plan.fixed_id is not None or elem.attrib:
+        _decode_attributes(elem, plan, path, ctx, values)
+    text = elem.text
+    if text is not None and not text.isspace():
+        ctx.add(
+            "STRUCTURE",
+            path,
+            elem.sourceline,
             "Không được có văn bản trực tiếp trong phần tử này.",
             "text is not allowed directly inside this element.",
         )
     fields = plan.children
-    nfields = len(fields)
+    index = plan.index
     pos = 0
-    counts: dict[str, int] = {}
     reported: set[str] = set()
+    repeats: dict[str, list[etree._Element]] | None = None
     for child in elem:
-        tag = child.tag
-        if child.tail is not None and child.tail.strip():
+        ctx.elements += 1
+        tail = child.tail
+        if tail is not None and not tail.isspace():
             ctx.add(
                 "STRUCTURE",
                 path,
@@ -300,97 +674,66 @@ def _decode_model(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -
                 "Không được có văn bản giữa các phần tử.",
                 "text is not allowed between elements.",
             )
-        if not isinstance(tag, str):
-            kind = "chú thích (comment)" if isinstance(child, etree._Comment) else "chỉ thị (PI)"
-            ctx.add(
-                "XML-COMMENT",
-                path,
-                child.sourceline,
-                f"Không được có {kind} trong học bạ.",
-                "comments and processing instructions are not allowed in a record.",
-            )
+        j = index.get(child.tag)  # type: ignore[arg-type]
+        if j is None or j < pos:
+            _unexpected(child, plan, path, ctx)
             continue
-        if tag == _DSIG_SIGNATURE:
-            tag = "Signature"
-        elif tag == "Signature":  # only the XML-DSig element may fill a signature slot
-            tag = "Signature (no XML-DSig namespace)"
-        j = pos
-        while j < nfields and fields[j].element != tag:
-            j += 1
-        counts[tag] = counts.get(tag, 0) + 1
-        if j == nfields:
-            known = tag in plan.by_element
-            ctx.add(
-                "STRUCTURE",
-                f"{path}/{tag}",
-                child.sourceline,
-                f"Phần tử {tag} "
-                + ("sai vị trí hoặc lặp lại." if known else "không có trong chuẩn học bạ số."),
-                f"element {tag} is "
-                + ("misplaced or repeated." if known else "not part of the standard."),
-            )
-            continue
-        skipped = [s for s in fields[pos:j] if s.required and s.name not in values]
-        if skipped:
-            # Like XSD validators: the element that came too early is where it is reported.
-            names = ", ".join(s.element for s in skipped)
-            ctx.add(
-                "STRUCTURE",
-                f"{path}/{tag}",
-                child.sourceline,
-                f"Thiếu phần tử bắt buộc {names} trước {tag}.",
-                f"required element(s) {names} missing before {tag}.",
-            )
-            reported.update(s.name for s in skipped)
+        if j > pos:
+            skipped = [s for s in fields[pos:j] if s.required and s.name not in values]
+            if skipped:
+                # Like XSD validators: the element that came too early is where it is reported.
+                names = ", ".join(s.element for s in skipped)
+                ctx.add(
+                    "STRUCTURE",
+                    f"{path}/{fields[j].element}",
+                    child.sourceline,
+                    f"Thiếu phần tử bắt buộc {names} trước {fields[j].element}.",
+                    f"required element(s) {names} missing before {fields[j].element}.",
+                )
+                reported.update(s.name for s in skipped)
         f = fields[j]
         kind = f.kind
-        if kind == "repeat":
-            pos = j
-            assert f.lex is not None
-            values.setdefault(f.name, []).append((child, f))
-            continue
-        pos = j + 1
-        cpath = f"{path}/{tag}"
         if kind == "scalar":
-            assert f.lex is not None
-            values[f.name] = _scalar(child, f.lex, f, cpath, ctx)
+            pos = j + 1
+            values[f.name] = _convert(child, f, path, ctx)
         elif kind == "model":
+            pos = j + 1
             assert f.model is not None
-            values[f.name] = _decode_model(child, plan_for(f.model), cpath, ctx)
+            values[f.name] = _decode_model(child, plan_for(f.model), f"{path}/{f.element}", ctx)
         elif kind == "items":
-            values[f.name] = _decode_items(child, f, cpath, ctx)
+            pos = j + 1
+            values[f.name] = _decode_items(child, f, f"{path}/{f.element}", ctx)
+        elif kind == "repeat":
+            pos = j
+            if repeats is None:
+                repeats = {}
+            repeats.setdefault(f.name, []).append(child)
+            values[f.name] = None  # placeholder: parsed below, once the count is known
         else:  # raw ds:Signature
-            values[f.name] = _raw_signature(child, cpath, ctx)
-    # Repeated scalars are parsed once their sibling count is known (for the XPath index).
-    for f in plan.children:
-        if f.kind == "repeat" and f.name in values:
-            items = values[f.name]
-            assert f.lex is not None
-            values[f.name] = [
-                _scalar(c, f.lex, f, _index(path, f.element, i, len(items)), ctx)
-                for i, (c, _) in enumerate(items, 1)
-            ]
+            pos = j + 1
+            values[f.name] = _raw_signature(child, f"{path}/Signature", ctx)
+    if repeats:
+        # The XPath index of a repeated element depends on how many siblings share its name.
+        for f in fields:
+            items = repeats.get(f.name)
+            if items:
+                n = len(items)
+                values[f.name] = [
+                    _convert_indexed(c, f, path, i, n, ctx) for i, c in enumerate(items, 1)
+                ]
     if plan.id_field is not None:
-        code = values.get(plan.id_field)
-        if isinstance(code, str) and elem.get("Id") != f"mon-{code}":
-            # The Id is what a subject teacher's signature points at: it must follow the code.
-            ctx.add(
-                "STRUCTURE",
-                path,
-                line,
-                f'Thuộc tính Id phải là "mon-{code}" (theo mã môn học).',
-                f'the Id attribute must be "mon-{code}" (derived from MA_MON_HOC).',
-            )
-    for f in fields:
-        if f.required and f.name not in values and f.name not in reported:
-            # Reported on the parent element, as XSD validators do.
-            ctx.add(
-                "STRUCTURE",
-                path,
-                line,
-                f"Thiếu phần tử bắt buộc {f.element} ({f.vi}).",
-                f"required element {f.element} ({f.en}) is missing.",
-            )
+        _check_subject_id(elem, plan, values, path, ctx)
+    if len(values) < plan.n_required or reported:
+        for f in fields:
+            if f.required and f.name not in values and f.name not in reported:
+                # Reported on the parent element, as XSD validators do.
+                ctx.add(
+                    "STRUCTURE",
+                    path,
+                    elem.sourceline,
+                    f"Thiếu phần tử bắt buộc {f.element} ({f.vi}).",
+                    f"required element {f.element} ({f.en}) is missing.",
+                )
     return values
 
 
@@ -414,6 +757,7 @@ def _decode_items(elem: etree._Element, f: FieldPlan, path: str, ctx: _Ctx) -> l
             "text is not allowed directly inside this element.",
         )
     children = [c for c in elem if isinstance(c.tag, str)]
+    ctx.elements += len(children)
     for c in elem:
         if not isinstance(c.tag, str):
             ctx.add(
@@ -464,6 +808,10 @@ def _decode_items(elem: etree._Element, f: FieldPlan, path: str, ctx: _Ctx) -> l
 
 
 def _raw_signature(elem: etree._Element, path: str, ctx: _Ctx) -> bytes | None:
+    # Everything inside a signature is the verifier's business: count it as consumed.
+    ctx.elements += int(elem.xpath("count(.//*)"))
+    ctx.attributes += int(elem.xpath("count(.//@*|@*)"))
+    ctx.texts += int(elem.xpath("count(.//text()[normalize-space()])"))
     for node in elem.iter(etree.Comment, etree.ProcessingInstruction):
         ctx.add(
             "XML-COMMENT",
@@ -593,28 +941,56 @@ _SCALARS = {
 }
 
 
+_CENSUS = etree.XPath(
+    "concat(count(//*), ' ', count(//@*), ' ', count(//text()[normalize-space()]), ' ', "
+    "count(//comment() | //processing-instruction()))"
+)
+
+
+def _census(root: etree._Element) -> tuple[int, ...]:
+    """Elements, attributes, non-blank text nodes, comments+PIs of the whole document."""
+    return tuple(int(n) for n in str(_CENSUS(root)).split())
+
+
 def decode_tree(
-    tree: etree._ElementTree, *, profile: str | None = None, source: str | None = None
+    tree: etree._ElementTree,
+    *,
+    profile: str | None = None,
+    source: str | None = None,
+    full_validation: bool = False,
 ) -> Record:
-    """Build a record from an already parsed (hardened) tree, or raise DocumentInvalidError."""
+    """Build a record from an already parsed (hardened) tree, or raise DocumentInvalidError.
+
+    The default builds the models during the walk from values whose lexical form has been
+    checked, then runs the models' cross-field validators. ``full_validation=True`` hands a
+    dict to pydantic instead (slower; the tests check both give the same answers).
+    """
     root = tree.getroot()
     profile = profile or detect_profile(root)
     root_cls = ROOTS[profile]
-    ctx = _Ctx([])
-    values = _decode_model(root, plan_for(root_cls), f"/{ROOT}", ctx)
+    build = not full_validation
+    ctx = _Ctx([], build=build)
+    result = _decode_model(root, plan_for(root_cls), f"/{ROOT}", ctx)
+    if (ctx.elements + 1, ctx.attributes, ctx.texts, 0) != _census(root):
+        # Something sits where only a value may: walk again, checking every element.
+        ctx = _Ctx([], strict=True, build=build)
+        result = _decode_model(root, plan_for(root_cls), f"/{ROOT}", ctx)
     if ctx.problems:
         report = Report(tuple(ctx.problems), source)
         raise DocumentInvalidError(
-            f"the record has {len(report.errors)} structural problem(s)",
-            message_vi=f"Học bạ có {len(report.errors)} lỗi cấu trúc.",
+            f"the record has {len(report.errors)} problem(s)",
+            message_vi=f"Học bạ có {len(report.errors)} lỗi.",
             report=report,
         )
+    if build:
+        assert isinstance(result, PrimaryRecord | SecondaryRecord)
+        return result
     try:
         if root_cls is PrimaryRecord:
-            return PrimaryRecord.model_validate(values)
-        return SecondaryRecord.model_validate(values)
+            return PrimaryRecord.model_validate(result, context=_CHECKED)
+        return SecondaryRecord.model_validate(result, context=_CHECKED)
     except ValidationError as exc:
-        report = Report(tuple(validation_problems(exc, root_cls, values, tree)), source)
+        report = Report(tuple(validation_problems(exc, root_cls, result, tree)), source)
         raise DocumentInvalidError(
             f"the record has {len(report.errors)} invalid value(s)",
             message_vi=f"Học bạ có {len(report.errors)} giá trị không hợp lệ.",

@@ -59,6 +59,13 @@ def _parse_date(text: str) -> dt.date:
     return dt.date(int(year), int(month), int(day))
 
 
+def _parse_measure(text: str) -> Decimal:
+    value = Decimal(text)
+    if not 0 < value < 1000:
+        raise ValueError("out of range")
+    return value
+
+
 def _format_date(value: dt.date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
@@ -76,8 +83,10 @@ def _format_flag(value: bool) -> str:
     return "1" if value else "0"
 
 
-_TEXT = r"\S([^\n\r]*\S)?"
-_LONG_TEXT = r"\S([\s\S]*\S)?"
+# XSD's \s is exactly [ \t\n\r] while Python's is Unicode-wide: spell the class out so the
+# codec and the schema agree (e.g. on a leading no-break space).
+_TEXT = r"[^ \t\n\r]([^\n\r]*[^ \t\n\r])?"
+_LONG_TEXT = r"[^ \t\n\r]([\s\S]*[^ \t\n\r])?"
 
 _TYPES = (
     LexType(
@@ -171,7 +180,7 @@ _TYPES = (
         "MeasureType",
         "xs:decimal",
         r"(0|[1-9][0-9]{0,2})(\.[0-9]{0,3}[1-9])?",
-        Decimal,
+        _parse_measure,
         format_decimal,
         "số dương, dấu chấm thập phân, tối đa 4 chữ số thập phân, không có số 0 thừa ở cuối",
         "positive number, '.' decimal separator, at most 4 decimals, no trailing zeros",
@@ -212,7 +221,7 @@ _TYPES = (
     LexType(
         "DateVNType",
         "xs:string",
-        r"(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4}",
+        r"(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/(19[0-9]{2}|20[0-9]{2}|2100)",
         _parse_date,
         _format_date,
         "ngày dạng dd/MM/yyyy, ví dụ 17/05/2017",

@@ -19,6 +19,8 @@ from hocbaso.models import PrimaryRecord, SecondaryRecord, _Model
 
 __all__ = ["FieldPlan", "ModelPlan", "enum_lex_type", "plan_for"]
 
+DSIG_SIGNATURE = "{http://www.w3.org/2000/09/xmldsig#}Signature"
+
 Kind = Literal["scalar", "model", "items", "repeat", "attribute", "raw"]
 
 
@@ -45,10 +47,14 @@ class ModelPlan:
     cls: type[_Model]
     fields: tuple[FieldPlan, ...]
     by_element: dict[str, FieldPlan]
+    by_name: dict[str, FieldPlan]
     attributes: tuple[FieldPlan, ...]
     children: tuple[FieldPlan, ...]
     fixed_id: str | None
     id_field: str | None
+    index: dict[str, int]
+    n_required: int
+    sequences: tuple[str, ...]
 
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:
@@ -156,10 +162,17 @@ def plan_for(cls: type[_Model]) -> ModelPlan:
         cls=cls,
         fields=fields,
         by_element={f.element: f for f in fields if f.kind != "attribute"},
+        by_name={f.name: f for f in fields},
         attributes=tuple(f for f in fields if f.kind == "attribute"),
         children=tuple(f for f in fields if f.kind != "attribute"),
         fixed_id=cls.xml_id,
         id_field=cls.xml_id_field,
+        index={
+            (DSIG_SIGNATURE if f.kind == "raw" else f.element): i
+            for i, f in enumerate(f for f in fields if f.kind != "attribute")
+        },
+        n_required=sum(1 for f in fields if f.required and f.kind != "attribute"),
+        sequences=tuple(f.name for f in fields if f.kind in ("items", "repeat")),
     )
 
 
