@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,11 +43,11 @@ def _build(store: LedgerStore, *, checkpoints: tuple[int, ...] = ()) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Path]:
+def db(tmp_path: Path) -> Path:
     path = tmp_path / "ledger.sqlite"
     with SQLiteStore(path) as store:
         _build(store)
-    yield path
+    return path
 
 
 def _sql(path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:

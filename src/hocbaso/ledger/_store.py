@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 from hocbaso.errors import LedgerError
 from hocbaso.ledger._merkle import NodeKey
@@ -195,7 +196,7 @@ class LedgerStore(ABC):
                 return
             after = rows[-1][0]
 
-    def __enter__(self) -> LedgerStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
