@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 _CCCD = re.compile(r"^CCCD:(\d{12})$")
@@ -43,6 +45,12 @@ def identity_of(cert: x509.Certificate) -> CertificateIdentity:
     The UID attribute (OID 0.9.2342.19200300.100.1.1) is looked at first, then every other
     attribute, because issuers differ in where they put the marker.
     """
+    return _identity(cert.public_bytes(serialization.Encoding.DER))
+
+
+@functools.lru_cache(maxsize=1024)
+def _identity(der: bytes) -> CertificateIdentity:
+    cert = x509.load_der_x509_certificate(der)
     cccd = mst = None
     attrs = list(cert.subject.get_attributes_for_oid(NameOID.USER_ID)) + list(cert.subject)
     for attr in attrs:
@@ -73,6 +81,12 @@ def parse_signing_time(text: str | None) -> dt.datetime | None:
 
 def usable_for_signing(cert: x509.Certificate) -> bool:
     """True unless a KeyUsage extension excludes both digitalSignature and nonRepudiation."""
+    return _usable(cert.public_bytes(serialization.Encoding.DER))
+
+
+@functools.lru_cache(maxsize=1024)
+def _usable(der: bytes) -> bool:
+    cert = x509.load_der_x509_certificate(der)
     try:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:

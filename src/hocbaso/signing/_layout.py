@@ -73,17 +73,18 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
     prof = resolve_profile(profile, level)
     layout = Layout(root=root, profile=prof, data=data, level=level)
 
+    odd = list(root.iter(etree.Comment, etree.ProcessingInstruction))
+    odd += list(root.itersiblings(preceding=True)) + list(root.itersiblings())
+    for node in odd:
+        kind = "comment" if isinstance(node, etree._Comment) else "processing instruction"
+        parent = node.getparent()
+        layout.add(
+            "SIG-COMMENT",
+            parent if parent is not None else root,
+            f"the document contains a {kind}; a học bạ record has none",
+            "Tệp có chú thích hoặc chỉ thị xử lý (comment/PI) chèn vào — không hợp lệ.",
+        )
     for node in root.iter():
-        if not isinstance(node.tag, str):
-            kind = "comment" if isinstance(node, etree._Comment) else "processing instruction"
-            parent = node.getparent()
-            layout.add(
-                "SIG-COMMENT",
-                parent if parent is not None else root,
-                f"the document contains a {kind}; a học bạ record has none",
-                "Tệp có chú thích hoặc chỉ thị xử lý (comment/PI) chèn vào — không hợp lệ.",
-            )
-            continue
         value = node.get("Id")
         if value is not None:
             layout.ids.setdefault(value, []).append(node)

@@ -168,9 +168,10 @@ class VerificationReport:
         slots: one :class:`SlotResult` per slot present, in document order.
         findings: record-level findings (layout, missing slots, order).
         validation_time: the time the verification was made for.
-        signed_data: exact exclusive-C14N bytes of the ``DU_LIEU_HOC_BA`` whose digest matched
-            a cryptographically valid ``#data`` signature; ``None`` when there is none. Read
-            the record only from these bytes (:meth:`signed_record`), never from the input file.
+        signed_data: the exact canonical bytes (exclusive C14N as hocbaso signs) of the
+            ``DU_LIEU_HOC_BA`` whose digest matched a cryptographically valid ``#data``
+            signature -- what was actually signed; ``None`` when there is none. Read the record
+            only from these bytes (:meth:`signed_record`), never from the input file.
         source: the input's name, if known.
     """
 

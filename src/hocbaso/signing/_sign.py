@@ -192,16 +192,7 @@ class PreparedSignature:
                 "the prepared document was altered",
                 "Dữ liệu chuẩn bị ký đã bị thay đổi; hãy chuẩn bị lại.",
             )
-        sv.text = base64.b64encode(value).decode("ascii")
-        if _LEVEL_ORDER.index(self.level) >= _LEVEL_ORDER.index(SignatureLevel.XADES_B_T):
-            if tsa is None:
-                raise _refuse(
-                    "SIG-TSA",
-                    f"level {self.level.value} needs a time-stamping authority (tsa=)",
-                    "Mức chữ ký này cần máy chủ cấp dấu thời gian (TSA).",
-                )
-            _xades.add_signature_timestamp(sig, tsa, self.algorithm.digest_algorithm)
-        return serialize(root)
+        return _finish(sig, root, value, self.level, self.algorithm, tsa)
 
 
 def _normalise_value(value: bytes, public_key: object, algorithm: SignatureAlgorithm) -> bytes:
@@ -337,7 +328,17 @@ def _add_reference(
     etree.SubElement(ref, ds("DigestValue")).text = base64.b64encode(digest.digest(data)).decode()
 
 
-def prepare(
+@dataclass(frozen=True, slots=True)
+class _Built:
+    root: etree._Element
+    signature: etree._Element
+    slot: str
+    signed_info: bytes
+    algorithm: SignatureAlgorithm
+    level: SignatureLevel
+
+
+def _build(
     xml_bytes: bytes,
     *,
     slot: str | SlotId,
@@ -348,24 +349,8 @@ def prepare(
     policy: SignaturePolicy | None = None,
     profile: str | Profile | None = None,
     _unsafe_skip_checks: bool = False,
-) -> PreparedSignature:
-    """Build the slot's signature up to ``SignedInfo`` -- phase 1 of hash-only signing.
-
-    Args:
-        xml_bytes: the record (UTF-8 ``HOC_BA``); earlier slots are kept byte for byte.
-        slot: ``GVBM:<MA_MON_HOC>``, ``GVCN``, ``CBQL`` or ``KY_PHAT_HANH``.
-        cert: the signer certificate.
-        chain: CA certificates to embed after it.
-        signing_time: the signing time (timezone-aware); default now. Written as ``NGAY_KY``
-            and ``SigningTime`` in ``+07:00``.
-        cccd: ``SO_CCCD`` for a personal slot; default: the ``CCCD:`` of the certificate.
-        policy: algorithms and level (:class:`SignaturePolicy`).
-        profile: ``tieu-hoc-1.0`` / ``trung-hoc-1.0``; default from ``MA_CAP_HOC``.
-
-    Raises:
-        SigningError: order, slot taken, wrong certificate kind, CCCD mismatch, expired
-            certificate, weak algorithm. InputError subclasses for unusable XML.
-    """
+) -> _Built:
+    """Phase 1 on an lxml tree (see :func:`prepare`)."""
     policy = policy or SignaturePolicy()
     sid = SlotId.parse(slot)
     root = parse_document(xml_bytes)
@@ -546,14 +531,57 @@ def prepare(
             ref_type=XADES_SIGNED_PROPERTIES_TYPE,
         )
     signed_info = exc_c14n(si)
+    return _Built(root, sig, str(sid), signed_info, algorithm, policy.level)
+
+
+def prepare(
+    xml_bytes: bytes,
+    *,
+    slot: str | SlotId,
+    cert: x509.Certificate,
+    chain: Sequence[x509.Certificate] = (),
+    signing_time: dt.datetime | None = None,
+    cccd: str | None = None,
+    policy: SignaturePolicy | None = None,
+    profile: str | Profile | None = None,
+    _unsafe_skip_checks: bool = False,
+) -> PreparedSignature:
+    """Build the slot's signature up to ``SignedInfo`` -- phase 1 of hash-only signing.
+
+    Args:
+        xml_bytes: the record (UTF-8 ``HOC_BA``); earlier slots are kept byte for byte.
+        slot: ``GVBM:<MA_MON_HOC>``, ``GVCN``, ``CBQL`` or ``KY_PHAT_HANH``.
+        cert: the signer certificate.
+        chain: CA certificates to embed after it.
+        signing_time: the signing time (timezone-aware); default now. Written as ``NGAY_KY``
+            and ``SigningTime`` in ``+07:00``.
+        cccd: ``SO_CCCD`` for a personal slot; default: the ``CCCD:`` of the certificate.
+        policy: algorithms and level (:class:`SignaturePolicy`).
+        profile: ``tieu-hoc-1.0`` / ``trung-hoc-1.0``; default from ``MA_CAP_HOC``.
+
+    Raises:
+        SigningError: order, slot taken, wrong certificate kind, CCCD mismatch, expired
+            certificate, weak algorithm. InputError subclasses for unusable XML.
+    """
+    built = _build(
+        xml_bytes,
+        slot=slot,
+        cert=cert,
+        chain=chain,
+        signing_time=signing_time,
+        cccd=cccd,
+        policy=policy,
+        profile=profile,
+        _unsafe_skip_checks=_unsafe_skip_checks,
+    )
     return PreparedSignature(
-        document=serialize(root),
-        slot=str(sid),
-        signed_info=signed_info,
-        digest=algorithm.digest_algorithm.digest(signed_info),
-        algorithm=algorithm,
+        document=serialize(built.root),
+        slot=built.slot,
+        signed_info=built.signed_info,
+        digest=built.algorithm.digest_algorithm.digest(built.signed_info),
+        algorithm=built.algorithm,
         certificate=cert.public_bytes(serialization.Encoding.DER),
-        level=policy.level,
+        level=built.level,
     )
 
 
@@ -591,7 +619,7 @@ def sign(
         signer = LocalSigner(key, cert, chain)
     elif key is not None:
         raise _refuse("SIG-KEY", "give either key= or signer=, not both", "Chỉ chọn một cách ký.")
-    prepared = prepare(
+    built = _build(
         xml_bytes,
         slot=slot,
         cert=signer.certificate,
@@ -601,8 +629,9 @@ def sign(
         policy=policy,
         profile=profile,
     )
+    algorithm = built.algorithm
     try:
-        value = signer.sign_digest(prepared.digest, prepared.algorithm)
+        value = signer.sign_digest(algorithm.digest_algorithm.digest(built.signed_info), algorithm)
     except errors.HocbasoError:
         raise
     except Exception as exc:  # a signing service or token failed
@@ -611,4 +640,39 @@ def sign(
             f"the signer failed: {type(exc).__name__}: {exc}",
             "Thiết bị/dịch vụ ký số báo lỗi; chưa ký được. Hãy thử lại.",
         ) from exc
-    return prepared.complete(value, tsa=tsa)
+    public_key = signer.certificate.public_key()
+    value = _normalise_value(value, public_key, algorithm)
+    # a LocalSigner's key was matched with its certificate when it was built; anything else
+    # (remote service, token) is checked before its answer goes into the record
+    if not isinstance(signer, LocalSigner) and not _check_value(
+        public_key, value, built.signed_info, algorithm
+    ):
+        raise _refuse(
+            "SIG-VALUE",
+            "the signature value does not verify with the signer certificate",
+            "Giá trị chữ ký trả về không khớp với chứng thư số (sai khóa hoặc dịch vụ ký "
+            "trả kết quả sai). Hãy ký lại.",
+        )
+    return _finish(built.signature, built.root, value, built.level, algorithm, tsa)
+
+
+def _finish(
+    sig: etree._Element,
+    root: etree._Element,
+    value: bytes,
+    level: SignatureLevel,
+    algorithm: SignatureAlgorithm,
+    tsa: _xades.TimestampAuthority | None,
+) -> bytes:
+    sv = sig.find(ds("SignatureValue"))
+    assert sv is not None
+    sv.text = base64.b64encode(value).decode("ascii")
+    if _LEVEL_ORDER.index(level) >= _LEVEL_ORDER.index(SignatureLevel.XADES_B_T):
+        if tsa is None:
+            raise _refuse(
+                "SIG-TSA",
+                f"level {level.value} needs a time-stamping authority (tsa=)",
+                "Mức chữ ký này cần máy chủ cấp dấu thời gian (TSA).",
+            )
+        _xades.add_signature_timestamp(sig, tsa, algorithm.digest_algorithm)
+    return serialize(root)

@@ -209,14 +209,73 @@ def validate_path(
     cert_der: bytes,
     *,
     moment: dt.datetime,
-    extra_certs: Iterable[bytes] = (),
-    extra_crls: Iterable[bytes] = (),
-    extra_ocsps: Iterable[bytes] = (),
+    extra_certs: Sequence[bytes] = (),
+    extra_crls: Sequence[bytes] = (),
+    extra_ocsps: Sequence[bytes] = (),
     retroactive: bool = False,
     key_usage: Sequence[str] = (),
     extended_key_usage: Sequence[str] = (),
 ) -> ChainOutcome:
-    """Validate ``cert_der`` to a trust anchor at ``moment`` with revocation checking."""
+    """Validate ``cert_der`` to a trust anchor at ``moment`` with revocation checking.
+
+    Results are memoised in the (immutable) ``trust`` per certificate, extra material and exact
+    ``moment``: a batch verified "as of" one validation time validates each signer path once.
+    Nothing is cached when network fetching is allowed.
+    """
+    key = None
+    if not trust.allow_fetching:
+        key = hashlib.sha256(
+            b"|".join(
+                [
+                    cert_der,
+                    moment.isoformat().encode(),
+                    b"r" if retroactive else b"-",
+                    ",".join(sorted(key_usage)).encode(),
+                    ",".join(sorted(extended_key_usage)).encode(),
+                    *(
+                        hashlib.sha256(x).digest()
+                        for x in (*extra_certs, b"#", *extra_crls, b"#", *extra_ocsps)
+                    ),
+                ]
+            )
+        ).digest()
+        memo = trust._cache.setdefault("paths", {})
+        hit = memo.get(key)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+    outcome = _validate_path(
+        trust,
+        cert_der,
+        moment=moment,
+        extra_certs=extra_certs,
+        extra_crls=extra_crls,
+        extra_ocsps=extra_ocsps,
+        retroactive=retroactive,
+        key_usage=key_usage,
+        extended_key_usage=extended_key_usage,
+    )
+    if key is not None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = outcome
+    return outcome
+
+
+_MEMO_LIMIT = 4096
+
+
+def _validate_path(
+    trust: TrustConfig,
+    cert_der: bytes,
+    *,
+    moment: dt.datetime,
+    extra_certs: Iterable[bytes],
+    extra_crls: Iterable[bytes],
+    extra_ocsps: Iterable[bytes],
+    retroactive: bool,
+    key_usage: Sequence[str],
+    extended_key_usage: Sequence[str],
+) -> ChainOutcome:
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator import errors as pv
 

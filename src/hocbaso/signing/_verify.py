@@ -320,7 +320,7 @@ def _verify_slot(
             signed_info,
         )
     covers: list[str] = []
-    data_ok = False
+    data_bytes: bytes | None = None
     for ref in refs:
         uri = ref.get("URI") or ""
         role = expected[uri]
@@ -347,10 +347,10 @@ def _verify_slot(
                 stop=True,
             )
         assert node is not None
-        ok = _check_reference(st, ref, node, trust, xades_ref=role == "xades")
+        canonical = _check_reference(st, ref, node, trust, xades_ref=role == "xades")
         if role == "data":
             covers.append(xpath_of(node))
-            data_ok = ok
+            data_bytes = canonical
     st.info["covers"] = tuple(covers)
 
     # --- signing certificate
@@ -389,8 +389,8 @@ def _verify_slot(
             sig_value_el,
             stop=True,
         )
-    if data_ok and target is not None and st.rule.target is Target.DATA:
-        st.info["signed_data"] = canonicalize(target, EXC_C14N)
+    if data_bytes is not None and st.rule.target is Target.DATA:
+        st.info["signed_data"] = data_bytes
     if st.info.get("sha1"):
         st.add(
             _P,
@@ -481,7 +481,8 @@ def _read_signing_time(st: _Slot, obj: etree._Element, sid: SlotId) -> dt.dateti
 
 def _check_reference(
     st: _Slot, ref: etree._Element, node: etree._Element, trust: TrustConfig, *, xades_ref: bool
-) -> bool:
+) -> bytes:
+    """Check one Reference; return the canonical bytes its digest covers."""
     kids = _children(ref)
     transforms: tuple[str, ...] = ()
     if kids and kids[0].tag == ds("Transforms"):
@@ -526,7 +527,8 @@ def _check_reference(
         expected = _b64(kids[1].text)
     except (binascii.Error, ValueError):
         st.fail_format("SIG-SHAPE", "DigestValue is not base64", _VI_FORMAT, kids[1])
-    actual = hashlib.new(hash_name, canonicalize(node, c14n)).digest()
+    canonical = canonicalize(node, c14n)
+    actual = hashlib.new(hash_name, canonical).digest()
     if actual != expected:
         st.add(
             _F,
@@ -537,7 +539,7 @@ def _check_reference(
             node,
             stop=True,
         )
-    return True
+    return canonical
 
 
 def _read_key_info(st: _Slot, key_info: etree._Element) -> tuple[x509.Certificate, list[bytes]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -34,7 +35,17 @@ def xades(tag: str) -> str:
     return f"{{{XADES_NS}}}{tag}"
 
 
+_local = threading.local()
+
+
 def _parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -66,7 +77,7 @@ def parse_document(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> etree._E
             f"document is {len(data)} bytes, over the {max_bytes}-byte limit",
             message_vi=f"Tệp quá lớn ({len(data)} byte), vượt giới hạn {max_bytes} byte.",
         )
-    if _DOCTYPE.search(data):
+    if b"<!" in data and _DOCTYPE.search(data):
         raise errors.UnsafeXmlError(
             "the document declares a DTD or entities; refused before parsing",
             message_vi="Tệp XML có khai báo DTD/thực thể (DOCTYPE/ENTITY) — không được phép, "
