@@ -304,8 +304,10 @@ def _as_record_bytes(record: object, index: int) -> bytes:
     )
 
 
-def _check_record(record: bytes, index: int, parser: etree.XMLParser | None) -> None:
-    where = f"records[{index}]"
+def _check_record(
+    record: bytes, index: int, parser: etree.XMLParser | None, where: str | None = None
+) -> None:
+    where = where or f"records[{index}]"
     if not _scan.is_record_start(record, 0):
         raise InputError(
             f"record {index} does not start with '<HOC_BA' (XML declaration, BOM or "
@@ -375,7 +377,7 @@ def record_from_file(data: bytes) -> bytes:
     start = _scan.skip_ws(data, start)
     end = len(data.rstrip(b" \t\r\n"))
     record = data[start:end]
-    _check_record(record, 0, None)
+    _check_record(record, 0, None, "/HOC_BA")
     return record
 
 
