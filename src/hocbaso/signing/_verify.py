@@ -544,7 +544,14 @@ def _check_reference(
 
 def _read_key_info(st: _Slot, key_info: etree._Element) -> tuple[x509.Certificate, list[bytes]]:
     kids = _children(key_info)
-    if [k.tag for k in kids] != [ds("X509Data")]:
+    if any(k.tag != ds("X509Data") for k in kids) or len(kids) > 1:
+        st.fail_format(
+            "SIG-KEYINFO",
+            "KeyInfo must hold only one X509Data (no KeyValue, KeyName, RetrievalMethod...)",
+            _VI_FORMAT,
+            key_info,
+        )
+    if not kids:
         st.add(
             _I,
             _S.NO_SIGNING_CERTIFICATE_FOUND,
