@@ -154,13 +154,15 @@ def el(
     raw: bool = False,
     default: Any = ...,
     min_items: int | None = None,
+    xml_required: bool = False,
 ) -> Any:
     """Declare a model field that maps to an official element (private helper).
 
     ``alias`` is the element name; ``vi``/``en`` document it; ``xsd`` names its simple type;
     ``item`` makes the field a container element with repeated ``item`` children;
     ``repeat`` makes the element itself repeat; ``attribute`` maps it to an XML attribute;
-    ``raw`` marks an opaque XML fragment (a ``ds:Signature``).
+    ``raw`` marks an opaque XML fragment (a ``ds:Signature``); ``xml_required`` makes an
+    element required in XML although Python fills a default (``PHIEN_BAN``).
     """
     extra: dict[str, Any] = {"vi": vi, "xml": alias}
     if xsd:
@@ -173,6 +175,8 @@ def el(
         extra["attribute"] = True
     if raw:
         extra["raw"] = True
+    if xml_required:
+        extra["xml_required"] = True
     return Field(
         default,
         alias=alias,
@@ -272,7 +276,12 @@ class GeneralInfo(_Model):
     xml_id: ClassVar[str | None] = "thongtinhocba"
 
     format_version: Literal["1.0"] = el(
-        "PHIEN_BAN", "phiên bản", "format version", xsd="VersionType", default="1.0"
+        "PHIEN_BAN",
+        "phiên bản",
+        "format version",
+        xsd="VersionType",
+        default="1.0",
+        xml_required=True,
     )
     circular: Text = el(
         "THONG_TU", "thông tư", "governing circular, e.g. 27/2020/TT-BGDĐT", xsd="TextType"

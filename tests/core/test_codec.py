@@ -201,3 +201,24 @@ def test_signature_slot_round_trips_opaque_signature() -> None:
 def test_to_xml_rejects_non_records() -> None:
     with pytest.raises(TypeError):
         hocbaso.to_xml("not a record")  # type: ignore[arg-type]
+
+
+def test_canonical_documents_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hocbaso._xml import _codec
+    from hocbaso.examples import generate_record
+
+    calls: list[str] = []
+    original = _codec._decode_model_strict
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append("strict")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_codec, "_decode_model_strict", spy)
+    for i in range(24):
+        hocbaso.from_xml(hocbaso.to_xml(generate_record(i, 1 + i % 12)))
+    assert calls == []
+    # ... and a non-canonical one (whitespace between elements) is walked strictly, same result
+    pretty = hocbaso.to_xml(example_record(2)).replace(b"><TEN_LOP>", b">\n  <TEN_LOP>")
+    assert hocbaso.from_xml(pretty) == example_record(2)
+    assert calls

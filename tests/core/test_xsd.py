@@ -46,3 +46,24 @@ def test_misspelt_official_names_are_in_the_primary_schema() -> None:
     text = hocbaso.schema_path(hocbaso.PROFILE_PRIMARY).read_text(encoding="utf-8")
     assert 'name="THONG_SO_BUOI_NGHI_KHONG_PHEP"' in text
     assert 'name="NANG_LUC_GIAO_TIEP_HOC_TAC"' in text
+
+
+def test_data_model_doc_is_up_to_date() -> None:
+    from hocbaso._xml._docgen import generate
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "data-model.md"
+    assert doc.read_text(encoding="utf-8") == generate(), (
+        "docs/data-model.md is stale: run python -m hocbaso._xml._docgen docs/data-model.md"
+    )
+
+
+def test_phien_ban_is_required_in_xml() -> None:
+    import pytest
+
+    from hocbaso.errors import DocumentInvalidError
+    from hocbaso.examples import example_record
+
+    xml = hocbaso.to_xml(example_record(1)).replace(b"<PHIEN_BAN>1.0</PHIEN_BAN>", b"")
+    assert not hocbaso.validate(xml).valid
+    with pytest.raises(DocumentInvalidError):
+        hocbaso.from_xml(xml)

@@ -113,7 +113,7 @@ def plan_for(cls: type[_Model]) -> ModelPlan:
             raise TypeError(f"{cls.__name__}.{name} has no XML mapping")
         element = str(extra["xml"])
         annotation, optional = _strip_optional(info.annotation)
-        required = info.is_required()
+        required = info.is_required() or bool(extra.get("xml_required"))
         description = info.description or ""
         en = description.split(" — ")[0]
         vi = str(extra["vi"])

@@ -1,0 +1,64 @@
+"""Shared helpers for the benchmarks: timing, peak memory, markdown tables."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Row", "peak_rss_mib", "table", "timed"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measured operation: what, how many items, total bytes, seconds."""
+
+    name: str
+    items: int
+    nbytes: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        """Items per second."""
+        return self.items / self.seconds if self.seconds else float("inf")
+
+    @property
+    def mb_per_second(self) -> float:
+        """Megabytes (10^6) per second."""
+        return self.nbytes / 1e6 / self.seconds if self.seconds else float("inf")
+
+
+def timed(name: str, items: int, nbytes: int, fn: Callable[[], object], repeat: int = 3) -> Row:
+    """Run ``fn`` ``repeat`` times and keep the fastest run (least disturbed by other load)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return Row(name, items, nbytes, best)
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far, MiB (Linux ru_maxrss is KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def table(rows: Sequence[Row], baseline: dict[str, str]) -> str:
+    """A markdown table; ``baseline`` maps a row name to the bare-limit row it is compared with."""
+    by_name = {r.name: r for r in rows}
+    out = [
+        "| operation | items | records/s | MB/s | µs/record | ratio to bare limit |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        ref = baseline.get(r.name)
+        ratio = "—"
+        if ref is not None:
+            ratio = f"{r.per_second / by_name[ref].per_second:.2f}× {ref}"
+        out.append(
+            f"| {r.name} | {r.items:,} | {r.per_second:,.0f} | {r.mb_per_second:,.1f} | "
+            f"{r.seconds / r.items * 1e6:,.1f} | {ratio} |"
+        )
+    return "\n".join(out)

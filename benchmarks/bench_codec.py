@@ -1,0 +1,81 @@
+"""Codec benchmark: decode and encode of realistic records beside bare lxml in the same run.
+
+    python -m benchmarks.bench_codec [--records 2000] [--smoke]
+
+Decode = bytes → validated model (``hocbaso.from_xml``); its bare limit is ``lxml.etree.fromstring``
+of the same bytes. Encode = model → canonical bytes (``hocbaso.to_xml``); its bare limit is
+``lxml.etree.tostring`` of the same document's parsed tree. Targets (issue 3): decode ≥ 0.35×,
+encode ≥ 0.5× the bare limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+
+from lxml import etree
+
+import hocbaso
+from benchmarks._common import Row, peak_rss_mib, table, timed
+from hocbaso.examples import generate_record
+from hocbaso.validation import _lxml_schema
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=2000, help="distinct records")
+    parser.add_argument("--smoke", action="store_true", help="tiny run (CI)")
+    args = parser.parse_args(argv)
+    n = 50 if args.smoke else args.records
+    records = [generate_record(i, 1 + i % 12) for i in range(n)]
+    blobs = [hocbaso.to_xml(r) for r in records]
+    trees = [etree.fromstring(b) for b in blobs]
+    total = sum(len(b) for b in blobs)
+    schemas = {p: _lxml_schema(p) for p in (hocbaso.PROFILE_PRIMARY, hocbaso.PROFILE_SECONDARY)}
+    profiles = [r.profile for r in records]
+    for b in blobs[:20]:  # warm caches (layouts, encoders, compiled schemas)
+        hocbaso.from_xml(b)
+
+    def xsd() -> None:
+        for tree, profile in zip(trees, profiles, strict=True):
+            schemas[profile].validate(tree)
+
+    rows: list[Row] = [
+        timed("bare lxml parse", n, total, lambda: [etree.fromstring(b) for b in blobs]),
+        timed("decode (from_xml)", n, total, lambda: [hocbaso.from_xml(b) for b in blobs]),
+        timed("bare lxml serialise", n, total, lambda: [etree.tostring(t) for t in trees]),
+        timed("encode (to_xml)", n, total, lambda: [hocbaso.to_xml(r) for r in records]),
+        timed("XSD validate (lxml, parsed tree)", n, total, xsd),
+        timed(
+            "validate() = parse + XSD + models",
+            n,
+            total,
+            lambda: [hocbaso.validate(b) for b in blobs],
+        ),
+    ]
+    print(
+        f"hocbaso {hocbaso.__version__}, Python {platform.python_version()}, "
+        f"lxml {etree.__version__}, {n} distinct records, mean {total / n / 1024:.1f} KiB"
+    )
+    print()
+    print(
+        table(
+            rows,
+            {
+                "decode (from_xml)": "bare lxml parse",
+                "encode (to_xml)": "bare lxml serialise",
+                "validate() = parse + XSD + models": "bare lxml parse",
+            },
+        )
+    )
+    print()
+    print(f"peak RSS {peak_rss_mib():.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
