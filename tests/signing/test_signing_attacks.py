@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, Env
+from signing_env import DATA, Env
 
 from hocbaso import errors
 from hocbaso.signing import Indication, SubIndication, verify

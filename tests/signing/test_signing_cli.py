@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA, Env, OpensslTsa
+from signing_env import DATA, Env, OpensslTsa
 
 from hocbaso.cli import main
 from hocbaso.pki import DEMO_PKCS12_PASSWORD

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from conftest import Env, read
+from signing_env import Env, read
 from signing_helpers import issue
 
 from hocbaso import errors

@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import OPENSSL, Env, OpensslTsa, read
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
+from signing_env import OPENSSL, Env, OpensslTsa, read
 from signxml.algorithms import CanonicalizationMethod
 from signxml.exceptions import InvalidDigest
 from signxml.verifier import SignatureConfiguration

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import XMLSEC1, Env, read, sign_all
+from signing_env import XMLSEC1, Env, read, sign_all
 from signing_helpers import ID_ATTRS, slot_xpath, slots_of, xmlsec1_verify
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
