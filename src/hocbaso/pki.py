@@ -34,7 +34,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 __all__ = ["DEMO_PKCS12_PASSWORD", "DemoEntity", "DemoPki", "make_demo_pki"]
 
@@ -42,6 +42,7 @@ DEMO_PKCS12_PASSWORD = b"hocbaso-demo"
 """Password of the demo PKCS#12 file (``cbql.p12``). Test material only."""
 
 _CRL_BASE = "http://crl.hocbaso-demo.invalid"
+_OCSP_URL = "http://ocsp.hocbaso-demo.invalid"
 
 _README = """TEST PKI — NOT FOR PRODUCTION
 KHÓA VÀ CHỨNG THƯ THỬ NGHIỆM — KHÔNG DÙNG CHO HỌC BẠ THẬT
@@ -183,6 +184,18 @@ def _issue(
                 [
                     x509.DistributionPoint(
                         [x509.UniformResourceIdentifier(crl_url)], None, None, None
+                    )
+                ]
+            ),
+            critical=False,
+        )
+    if crl_url and not ca:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier(f"{_OCSP_URL}"),
                     )
                 ]
             ),

@@ -235,3 +235,53 @@ def test_sha1_needs_the_insecure_switch(env: Env) -> None:
     xml = sign(read("primary.xml"), slot="CBQL", signer=env.signers["cbql"], signing_time=env.t0)
     assert verify(xml, trust=env.trust, require_complete=False).passed
     assert dataclasses.replace(env.trust, allow_sha1_insecure=True).allow_sha1_insecure
+
+
+def _ocsp(env: Env, name: str, status: str, revoked_at: dt.datetime | None = None) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509 import ocsp
+
+    ca = x509.load_pem_x509_certificate(env.pki.issuing_cert.read_bytes())
+    ca_key = serialization.load_pem_private_key(
+        (env.pki.directory / "issuing-ca.key.pem").read_bytes(), None
+    )
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    cert = env.signers[name].certificate
+    builder = ocsp.OCSPResponseBuilder().add_response(
+        cert=cert,
+        issuer=ca,
+        algorithm=hashes.SHA256(),
+        cert_status=ocsp.OCSPCertStatus[status],
+        this_update=env.pki.now - dt.timedelta(hours=1),
+        next_update=env.pki.now + dt.timedelta(days=7),
+        revocation_time=revoked_at,
+        revocation_reason=x509.ReasonFlags.key_compromise if revoked_at else None,
+    )
+    resp = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, ca).sign(ca_key, hashes.SHA256())
+    return resp.public_bytes(serialization.Encoding.DER)
+
+
+def test_offline_ocsp_instead_of_crl(env: Env) -> None:
+    from cryptography import x509
+
+    ica = env.pki.issuing_cert.read_bytes()
+    ica_subject = x509.load_pem_x509_certificate(ica).subject
+    root_crls = tuple(c for c in env.trust.crls if x509.load_der_x509_crl(c).issuer != ica_subject)
+    xml = sign(read("primary.xml"), slot="CBQL", signer=env.signers["cbql"], signing_time=env.t0)
+    good = dataclasses.replace(
+        env.trust, crls=root_crls, ocsp_responses=(_ocsp(env, "cbql", "GOOD"),)
+    )
+    assert verify(xml, trust=good, require_complete=False).passed
+    revoked = dataclasses.replace(
+        good, ocsp_responses=(_ocsp(env, "cbql", "REVOKED", env.pki.now - dt.timedelta(days=1)),)
+    )
+    slot = verify(xml, trust=revoked, require_complete=False).slot("CBQL")
+    assert (slot.indication, slot.sub_indication) == (
+        Indication.TOTAL_FAILED,
+        SubIndication.REVOKED,
+    )
+    none = dataclasses.replace(good, ocsp_responses=())
+    slot = verify(xml, trust=none, require_complete=False).slot("CBQL")
+    assert slot.sub_indication is SubIndication.TRY_LATER
