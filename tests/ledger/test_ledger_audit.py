@@ -50,6 +50,11 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
+def _key(value: bytes) -> int:
+    """The stores' integer lookup key (first 8 bytes, signed big-endian)."""
+    return int.from_bytes(value[:8], "big", signed=True)
+
+
 def _sql(path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
     conn = sqlite3.connect(path)
     with conn:
@@ -198,7 +203,7 @@ def test_inserted_well_formed_entry_at_the_end(db: Path) -> None:
         (
             "INSERT INTO entries (log_id, idx, leaf, uuid, student, replaces) "
             "SELECT log_id, ?, ?, ?, student, NULL FROM entries WHERE idx = 3",
-            (N, forged, v4(99).bytes),
+            (N, forged, _key(v4(99).bytes)),
         ),
         ("INSERT INTO nodes VALUES (1, 0, ?, ?)", (N, leaf_hash(forged))),
     )
@@ -234,7 +239,7 @@ def test_moved_far_away(db: Path) -> None:
 
 
 def test_altered_lookup_column(db: Path) -> None:
-    _sql(db, ("UPDATE entries SET uuid=? WHERE idx=4", (v4(77).bytes,)))
+    _sql(db, ("UPDATE entries SET uuid=? WHERE idx=4", (_key(v4(77).bytes),)))
     assert _first(_audit(db)) == (4, "altered")
 
 

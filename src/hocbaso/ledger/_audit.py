@@ -43,7 +43,7 @@ from hocbaso.ledger._merkle import (
     node_hash,
     range_nodes,
 )
-from hocbaso.ledger._store import LedgerStore, LogInfo, StoredEntry
+from hocbaso.ledger._store import LedgerStore, LogInfo, StoredEntry, lookup_key
 
 __all__ = ["AuditFinding", "AuditReport", "audit_log"]
 
@@ -240,10 +240,10 @@ def _check_row(
             f"nằm ngoài kích thước sổ {info.size}",
             True,
         )
-    if row.index != pos:
+    if row.idx != pos:
         return (
-            f"position {pos} holds stored index {row.index}",
-            f"vị trí {pos} lại mang số thứ tự {row.index}",
+            f"position {pos} holds stored index {row.idx}",
+            f"vị trí {pos} lại mang số thứ tự {row.idx}",
             True,
         )
     try:
@@ -256,10 +256,10 @@ def _check_row(
             f"nội dung ghi trường {entry.school_code}, mục số {entry.index}",
             True,
         )
-    if (row.lookup_uuid, row.student_key, row.replaces) != (
-        entry.lookup_uuid.bytes,
-        entry.student_key,
-        entry.replaces.bytes if entry.replaces else None,
+    if (row.uuid_key, row.student_key, row.replaces_key) != (
+        lookup_key(entry.lookup_uuid.bytes),
+        lookup_key(entry.student_key),
+        lookup_key(entry.replaces.bytes) if entry.replaces else None,
     ):
         return (
             "the lookup columns do not match the entry",

@@ -25,6 +25,7 @@ values, so one entry has exactly one byte form (and one leaf hash).
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import re
 import uuid
@@ -198,25 +199,25 @@ class LedgerEntry:
 
 def encode_entry(entry: LedgerEntry) -> bytes:
     """The exact bytes of ``entry`` (see the module docstring for the format)."""
-    lines = [
-        ENTRY_FORMAT,
-        f"school {entry.school_code}",
-        f"index {entry.index}",
-        f"event {entry.event.value}",
-        f"time {format_time(entry.time)}",
-        f"uuid {entry.lookup_uuid}",
-        f"digest {entry.record_digest.hex()}",
-        f"student {entry.student_key.hex()}",
-    ]
+    text = (
+        f"{ENTRY_FORMAT}\nschool {entry.school_code}\nindex {entry.index}\n"
+        f"event {entry.event}\ntime {_time_text(entry.time)}\nuuid {entry.lookup_uuid}\n"
+        f"digest {entry.record_digest.hex()}\nstudent {entry.student_key.hex()}\n"
+    )
     if entry.decision is not None:
-        lines.append(f"decision {entry.decision.value}")
+        text += f"decision {entry.decision}\n"
     if entry.replaces is not None:
-        lines.append(f"replaces {entry.replaces}")
+        text += f"replaces {entry.replaces}\n"
     if entry.replaces_digest is not None:
-        lines.append(f"replaces-digest {entry.replaces_digest.hex()}")
+        text += f"replaces-digest {entry.replaces_digest.hex()}\n"
     if entry.prev_hash is not None:
-        lines.append(f"prev {entry.prev_hash.hex()}")
-    return ("\n".join(lines) + "\n").encode("ascii")
+        text += f"prev {entry.prev_hash.hex()}\n"
+    return text.encode("ascii")
+
+
+@functools.lru_cache(maxsize=256)
+def _time_text(at: datetime) -> str:
+    return format_time(at)
 
 
 def _malformed(why: str) -> LedgerIntegrityError:

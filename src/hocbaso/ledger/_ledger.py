@@ -47,7 +47,15 @@ from hocbaso.ledger._merkle import (
     verify_inclusion,
 )
 from hocbaso.ledger._proofs import ConsistencyProof, InclusionProof
-from hocbaso.ledger._store import LedgerStore, LogInfo, NewEntry, StoredEntry, StoreWriter
+from hocbaso.ledger._store import (
+    LedgerStore,
+    LogInfo,
+    NewEntry,
+    StoredEntry,
+    StoreWriter,
+    lookup_key,
+    uuid_key,
+)
 
 __all__ = ["DEFAULT_ORIGIN_TEMPLATE", "IssueRequest", "Ledger"]
 
@@ -160,7 +168,15 @@ class _Appender:
             level += 1
             self.nodes.append((level, i >> level, acc))
         self.stack.append((level, acc))
-        self.entries.append(NewEntry(i, leaf, entry.lookup_uuid, entry.student_key, entry.replaces))
+        self.entries.append(
+            NewEntry(
+                i,
+                leaf,
+                uuid_key(entry.lookup_uuid),
+                lookup_key(entry.student_key),
+                None if entry.replaces is None else uuid_key(entry.replaces),
+            )
+        )
         self.size += 1
         return entry
 
@@ -248,7 +264,7 @@ class Ledger:
         """The entry at ``index`` of the school's log."""
         info = self._log(school_code)
         rows = self._store.read_entries(info.log_id, index - 1, 1)
-        if not 0 <= index < info.size or not rows or rows[0].index != index:
+        if not 0 <= index < info.size or not rows or rows[0].idx != index:
             raise _size_error(index, info.size, what="index")
         return parse_entry(rows[0].leaf)
 
@@ -307,7 +323,7 @@ class Ledger:
         out: list[LedgerEntry] = []
         with self._store.writer(school_code, self.origin(school_code)) as w:
             ap = _Appender(w)
-            records = load_records(w.find_by_uuid(sorted(wanted)))
+            records = load_records(w.find_by_uuid(list(wanted)))
             for i, r in enumerate(reqs):
                 try:
                     out.append(self._issue_one(ap, records, school_code, r, moment))
@@ -435,7 +451,7 @@ class Ledger:
             found = self._store.find_by_uuid(sorted(todo))
             todo = set()
             for row in found:
-                rows[(row.log_id, row.index)] = row
+                rows[(row.log_id, row.idx)] = row
                 entry = parse_entry(row.leaf)
                 for u in (entry.lookup_uuid, entry.replaces):
                     if u is not None and u not in seen:
@@ -508,7 +524,7 @@ class Ledger:
             checkpoint = self._store.checkpoint_at(info.log_id, tree_size)
         ranges = inclusion_ranges(index, tree_size)
         rows = self._store.read_entries(info.log_id, index - 1, 1)
-        if not rows or rows[0].index != index:
+        if not rows or rows[0].idx != index:
             raise _damaged(f"entry {index} is missing")
         *path, root = hashes_for_ranges([*ranges, (0, tree_size)], self._read(info.log_id))
         proof = InclusionProof(

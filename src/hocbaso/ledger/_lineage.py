@@ -179,7 +179,7 @@ def load_records(rows: Iterable[StoredEntry]) -> dict[uuid.UUID, RecordState]:
     """
     records: dict[uuid.UUID, RecordState] = {}
     replaced: list[LedgerEntry] = []
-    for row in sorted(rows, key=lambda r: (r.log_id, r.index)):
+    for row in sorted(rows, key=lambda r: (r.log_id, r.idx)):
         entry = parse_entry(row.leaf)
         h = leaf_hash(row.leaf)
         if entry.event in (EventType.ISSUE, EventType.REISSUE):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,11 @@ from hocbaso.ledger._store import (
     NewEntry,
     StoredEntry,
     StoreWriter,
+    keep_about,
+    keep_student,
+    lookup_key,
     storage_error,
+    uuid_key,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -53,9 +57,9 @@ CREATE TABLE IF NOT EXISTS {s}.entries (
     log_id INTEGER NOT NULL,
     idx BIGINT NOT NULL,
     leaf BYTEA NOT NULL,
-    uuid BYTEA NOT NULL,
-    student BYTEA NOT NULL,
-    replaces BYTEA,
+    uuid BIGINT NOT NULL,
+    student BIGINT NOT NULL,
+    replaces BIGINT,
     PRIMARY KEY (log_id, idx)
 );
 CREATE INDEX IF NOT EXISTS entries_uuid ON {s}.entries (uuid);
@@ -81,14 +85,7 @@ _ENTRY_COLS = "log_id, idx, leaf, uuid, student, replaces"
 
 
 def _row_entry(row: Sequence[Any]) -> StoredEntry:
-    return StoredEntry(
-        log_id=row[0],
-        index=row[1],
-        leaf=bytes(row[2]),
-        lookup_uuid=bytes(row[3]),
-        student_key=bytes(row[4]),
-        replaces=None if row[5] is None else bytes(row[5]),
-    )
+    return StoredEntry(row[0], row[1], bytes(row[2]), row[3], row[4], row[5])
 
 
 class PostgresStore(LedgerStore):
@@ -205,31 +202,33 @@ class PostgresStore(LedgerStore):
             )
         return [(r[0], bytes(r[1])) for r in rows]
 
+    def _where_in(self, column: str, keys: Iterable[int]) -> list[StoredEntry]:
+        ordered = sorted(set(keys))
+        rows: list[StoredEntry] = []
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            chunk = ordered[start : start + LOOKUP_CHUNK]
+            sql = f"SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE {column} = ANY(%s::bigint[])"
+            rows += [_row_entry(r) for r in self._q(sql, (chunk,))]
+        return rows
+
     def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
         """Entries, in any log, about these records (as ``lookup_uuid`` or ``replaces``)."""
-        keys = sorted({u.bytes for u in uuids})
-        found: dict[tuple[int, int], StoredEntry] = {}
         with self._errors("looking up records"):
-            for start in range(0, len(keys), LOOKUP_CHUNK):
-                chunk = keys[start : start + LOOKUP_CHUNK]
-                rows = self._q(
-                    f"SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE uuid = ANY(%s) "
-                    f"UNION SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE replaces = ANY(%s)",
-                    (chunk, chunk),
-                )
-                for row in rows:
-                    entry = _row_entry(row)
-                    found[(entry.log_id, entry.index)] = entry
-        return [found[k] for k in sorted(found)]
+            rows = keep_about(self._where_in("uuid", (uuid_key(u) for u in uuids)), uuids)
+            if rows:  # only a record that exists can have been replaced
+                replaced = self._where_in("replaces", {r.uuid_key for r in rows})
+                rows += keep_about(replaced, uuids)
+        unique = {(r.log_id, r.idx): r for r in rows}
+        return [unique[k] for k in sorted(unique)]
 
     def find_by_student(self, student_key: bytes) -> list[StoredEntry]:
         """Entries, in any log, with this student key."""
         with self._errors("looking up a student"):
             rows = self._q(
                 f"SELECT {_ENTRY_COLS} FROM {{s}}.entries WHERE student=%s ORDER BY log_id, idx",
-                (student_key,),
+                (lookup_key(student_key),),
             )
-        return [_row_entry(r) for r in rows]
+        return keep_student([_row_entry(r) for r in rows], student_key)
 
     def checkpoints(self, log_id: int) -> list[tuple[int, str]]:
         """Stored ``(size, note)`` checkpoints of the log, by size."""
@@ -298,16 +297,7 @@ class _PostgresWriter(StoreWriter):
             copy_entries = f"COPY {s}.entries ({_ENTRY_COLS}) FROM STDIN"
             with cur.copy(copy_entries.encode()) as copy:
                 for e in entries:
-                    copy.write_row(
-                        (
-                            log_id,
-                            e.index,
-                            e.leaf,
-                            e.lookup_uuid.bytes,
-                            e.student_key,
-                            e.replaces.bytes if e.replaces else None,
-                        )
-                    )
+                    copy.write_row((log_id, *e))
             with cur.copy(f"COPY {s}.nodes (log_id, level, idx, hash) FROM STDIN".encode()) as copy:
                 for level, idx, h in nodes:
                     copy.write_row((log_id, level, idx, h))

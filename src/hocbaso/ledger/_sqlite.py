@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +30,11 @@ from hocbaso.ledger._store import (
     NewEntry,
     StoredEntry,
     StoreWriter,
+    keep_about,
+    keep_student,
+    lookup_key,
     storage_error,
+    uuid_key,
 )
 
 __all__ = ["SQLiteStore"]
@@ -50,9 +54,9 @@ CREATE TABLE IF NOT EXISTS entries (
     log_id INTEGER NOT NULL,
     idx INTEGER NOT NULL,
     leaf BLOB NOT NULL,
-    uuid BLOB NOT NULL,
-    student BLOB NOT NULL,
-    replaces BLOB,
+    uuid INTEGER NOT NULL,
+    student INTEGER NOT NULL,
+    replaces INTEGER,
     PRIMARY KEY (log_id, idx)
 );
 CREATE INDEX IF NOT EXISTS entries_uuid ON entries (uuid);
@@ -77,14 +81,7 @@ _ENTRY_COLS = "log_id, idx, leaf, uuid, student, replaces"
 
 
 def _row_entry(row: Sequence[Any]) -> StoredEntry:
-    return StoredEntry(
-        log_id=row[0],
-        index=row[1],
-        leaf=bytes(row[2]),
-        lookup_uuid=bytes(row[3]),
-        student_key=bytes(row[4]),
-        replaces=None if row[5] is None else bytes(row[5]),
-    )
+    return StoredEntry(row[0], row[1], bytes(row[2]), row[3], row[4], row[5])
 
 
 class SQLiteStore(LedgerStore):
@@ -235,30 +232,35 @@ class SQLiteStore(LedgerStore):
             ).fetchall()
         return [(r[0], bytes(r[1])) for r in rows]
 
+    def _where_in(self, column: str, keys: Iterable[int]) -> list[StoredEntry]:
+        ordered = sorted(set(keys))
+        rows: list[StoredEntry] = []
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            chunk = ordered[start : start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {_ENTRY_COLS} FROM entries WHERE {column} IN ({marks})"
+            rows += [_row_entry(r) for r in self._conn.execute(sql, chunk)]
+        return rows
+
     def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
         """Entries, in any log, about these records (as ``lookup_uuid`` or ``replaces``)."""
-        keys = sorted({u.bytes for u in uuids})
-        found: dict[tuple[int, int], StoredEntry] = {}
         with self._errors("looking up records"):
-            for start in range(0, len(keys), LOOKUP_CHUNK):
-                chunk = keys[start : start + LOOKUP_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                for col in ("uuid", "replaces"):
-                    for row in self._conn.execute(
-                        f"SELECT {_ENTRY_COLS} FROM entries WHERE {col} IN ({marks})", chunk
-                    ):
-                        entry = _row_entry(row)
-                        found[(entry.log_id, entry.index)] = entry
-        return [found[k] for k in sorted(found)]
+            rows = keep_about(self._where_in("uuid", (uuid_key(u) for u in uuids)), uuids)
+            # only a record that exists can have been replaced: look for those only
+            if rows:
+                replaced = self._where_in("replaces", {r.uuid_key for r in rows})
+                rows += keep_about(replaced, uuids)
+        unique = {(r.log_id, r.idx): r for r in rows}
+        return [unique[k] for k in sorted(unique)]
 
     def find_by_student(self, student_key: bytes) -> list[StoredEntry]:
         """Entries, in any log, with this student key."""
         with self._errors("looking up a student"):
             rows = self._conn.execute(
                 f"SELECT {_ENTRY_COLS} FROM entries WHERE student=? ORDER BY log_id, idx",
-                (student_key,),
+                (lookup_key(student_key),),
             ).fetchall()
-        return [_row_entry(r) for r in rows]
+        return keep_student([_row_entry(r) for r in rows], student_key)
 
     def checkpoints(self, log_id: int) -> list[tuple[int, str]]:
         """Stored ``(size, note)`` checkpoints of the log, by size."""
@@ -333,24 +335,15 @@ class _SQLiteWriter(StoreWriter):
     def append(self, entries: Sequence[NewEntry], nodes: Sequence[tuple[int, int, bytes]]) -> None:
         log_id = self.info.log_id
         with self._store._errors("appending entries"):
+            # log_id is an int from the database, written as a literal to spare a tuple per row
             self._conn.executemany(
                 "INSERT INTO entries (log_id, idx, leaf, uuid, student, replaces) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        log_id,
-                        e.index,
-                        e.leaf,
-                        e.lookup_uuid.bytes,
-                        e.student_key,
-                        e.replaces.bytes if e.replaces else None,
-                    )
-                    for e in entries
-                ],
+                f"VALUES ({int(log_id)}, ?, ?, ?, ?, ?)",
+                entries,
             )
             self._conn.executemany(
-                "INSERT INTO nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)",
-                [(log_id, level, idx, h) for level, idx, h in nodes],
+                f"INSERT INTO nodes (log_id, level, idx, hash) VALUES ({int(log_id)}, ?, ?, ?)",
+                nodes,
             )
             size = self.info.size + len(entries)
             self._conn.execute("UPDATE logs SET size=? WHERE log_id=?", (size, log_id))

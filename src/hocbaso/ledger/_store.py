@@ -22,16 +22,27 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import NamedTuple, Self
 
 from hocbaso.errors import LedgerError
 from hocbaso.ledger._merkle import NodeKey
 
-__all__ = ["LedgerStore", "LogInfo", "NewEntry", "StoreWriter", "StoredEntry", "storage_error"]
+__all__ = [
+    "LedgerStore",
+    "LogInfo",
+    "NewEntry",
+    "StoreWriter",
+    "StoredEntry",
+    "keep_about",
+    "keep_student",
+    "lookup_key",
+    "storage_error",
+    "uuid_key",
+]
 
 SCHEMA_VERSION = 1
 """Version of the table layout; stored in the database and checked on open."""
@@ -57,27 +68,41 @@ class LogInfo:
     size: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEntry:
-    """One stored entry row: leaf bytes plus the lookup columns as stored (not re-derived)."""
+def lookup_key(value: bytes) -> int:
+    """Index key of a UUID (16 bytes) or student key (32 bytes): its first 8 bytes as a signed
+    big-endian 64-bit integer.
+
+    Integer keys keep the lookup indexes small and fast; the rare false match is removed by
+    comparing the full value written in the leaf (:func:`keep_about`, :func:`keep_student`).
+    """
+    return int.from_bytes(value[:8], "big", signed=True)
+
+
+def uuid_key(value: uuid.UUID) -> int:
+    """:func:`lookup_key` of a UUID's 16 bytes (computed from its integer, which is faster)."""
+    high = value.int >> 64
+    return high - (1 << 64) if high >> 63 else high
+
+
+class StoredEntry(NamedTuple):
+    """One stored entry row: leaf bytes plus the lookup keys as stored (not re-derived)."""
 
     log_id: int
-    index: int
+    idx: int
     leaf: bytes
-    lookup_uuid: bytes
-    student_key: bytes
-    replaces: bytes | None
+    uuid_key: int
+    student_key: int
+    replaces_key: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class NewEntry:
-    """An entry to append (built by the ledger, never by callers)."""
+class NewEntry(NamedTuple):
+    """An entry to append (built by the ledger, never by callers): index, leaf, lookup keys."""
 
-    index: int
+    idx: int
     leaf: bytes
-    lookup_uuid: uuid.UUID
-    student_key: bytes
-    replaces: uuid.UUID | None
+    uuid_key: int
+    student_key: int
+    replaces_key: int | None
 
 
 class StoreWriter(ABC):
@@ -182,7 +207,7 @@ class LedgerStore(ABC):
             yield from rows
             if len(rows) < page:
                 return
-            after = rows[-1].index
+            after = rows[-1].idx
 
     def iter_level(
         self, log_id: int, level: int, *, page: int = 50_000
@@ -206,6 +231,30 @@ class LedgerStore(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def keep_about(rows: Iterable[StoredEntry], uuids: Iterable[uuid.UUID]) -> list[StoredEntry]:
+    """The rows whose leaf really names one of ``uuids`` as its record or replaced record."""
+    rows = list(rows)
+    if not rows:
+        return []
+    wanted: dict[int, list[bytes]] = {}
+    for u in uuids:
+        wanted.setdefault(lookup_key(u.bytes), []).append(str(u).encode("ascii"))
+    out = []
+    for row in rows:
+        texts = [b"\nuuid %s\n" % t for t in wanted.get(row.uuid_key, ())]
+        if row.replaces_key is not None:
+            texts += [b"\nreplaces %s\n" % t for t in wanted.get(row.replaces_key, ())]
+        if any(t in row.leaf for t in texts):
+            out.append(row)
+    return out
+
+
+def keep_student(rows: Iterable[StoredEntry], student_key: bytes) -> list[StoredEntry]:
+    """The rows whose leaf really holds this student key."""
+    text = b"\nstudent %s\n" % student_key.hex().encode("ascii")
+    return [row for row in rows if text in row.leaf]
 
 
 def storage_error(exc: BaseException, what: str) -> LedgerError:
