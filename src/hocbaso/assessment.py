@@ -101,7 +101,26 @@ def plain_learning_level(scores: Sequence[Decimal], comments: Sequence[PassLevel
     return _plain_level(scores, comments)
 
 
-_BY_RANK = {level.rank: level for level in ResultLevel}
+_RANK = {level: level.rank for level in ResultLevel}
+_BY_RANK = {rank: level for level, rank in _RANK.items()}
+
+
+def _single_subject(scores: Sequence[Decimal], comments: Sequence[PassLevel]) -> int | None:
+    """Index (scores first, then comments) of the one subject whose removal could reach Khá.
+
+    Tốt and Khá both need every comment subject Đạt and every score ≥ 5.0. Removing one
+    subject can therefore reach them only if it is the single comment subject Chưa đạt (and
+    no score is below 5.0), or the single score below 5.0 (and no comment subject failed).
+    When every score is ≥ 5.0 and none failed, the level is below Khá only for lack of
+    subjects ≥ 6.5 (or ≥ 8.0), which no removal can add. So there is at most one candidate.
+    """
+    fails = [j for j, c in enumerate(comments) if c is PassLevel.FAIL]
+    low = [i for i, s in enumerate(scores) if s < _FIVE]
+    if not fails and len(low) == 1:
+        return low[0]
+    if len(fails) == 1 and not low:
+        return len(scores) + fails[0]
+    return None
 
 
 def learning_level(
@@ -128,26 +147,22 @@ def learning_level(
     Both give Khá for Tốt → Đạt and Đạt for Khá → Chưa đạt. See docs/rules.md.
     """
     base = _plain_level(scores, comments)
-    if base.rank >= ResultLevel.FAIR.rank:
-        return base  # nothing to adjust: the target must be at least two levels higher
-    best = base
+    base_rank = _RANK[base]
+    if base_rank >= 2:
+        return base  # Tốt or Khá: the level "without" it cannot be two levels higher
+    i = _single_subject(scores, comments)
+    if i is None:
+        return base
     n = len(scores)
-    for i in range(n + len(comments)):
-        if i < n:
-            without = _plain_level([*scores[:i], *scores[i + 1 :]], comments)
-        else:
-            j = i - n
-            if comments[j] is not PassLevel.FAIL:
-                continue  # removing a passed comment subject cannot raise the level
-            without = _plain_level(scores, [*comments[:j], *comments[j + 1 :]])
-        if without.rank >= ResultLevel.FAIR.rank and without.rank - base.rank >= 2:
-            if reading == READING_BELOW_TARGET:
-                adjusted = _BY_RANK[without.rank - 1]
-            else:
-                adjusted = _BY_RANK[base.rank + 1]
-            if adjusted.rank > best.rank:
-                best = adjusted
-    return best
+    if i < n:
+        without = _plain_level([*scores[:i], *scores[i + 1 :]], comments)
+    else:
+        j = i - n
+        without = _plain_level(scores, [*comments[:j], *comments[j + 1 :]])
+    target = _RANK[without]
+    if target < 2 or target - base_rank < 2:
+        return base
+    return _BY_RANK[target - 1] if reading == READING_BELOW_TARGET else _BY_RANK[base_rank + 1]
 
 
 def conduct_year(term1: ResultLevel, term2: ResultLevel) -> ResultLevel:
@@ -175,11 +190,7 @@ def title(
 
 def promoted(conduct: ResultLevel, learning: ResultLevel, absences: int) -> bool:
     """Promotion (lên lớp) — TT 22/2021 Điều 12.1: conduct ≥ Đạt, learning ≥ Đạt, ≤ 45 absences."""
-    return (
-        conduct.rank >= ResultLevel.PASS.rank
-        and learning.rank >= ResultLevel.PASS.rank
-        and absences <= MAX_ABSENCES
-    )
+    return _RANK[conduct] >= 1 and _RANK[learning] >= 1 and absences <= MAX_ABSENCES
 
 
 def primary_final_evaluation(
