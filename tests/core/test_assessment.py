@@ -104,3 +104,45 @@ def test_primary_final_evaluation() -> None:
     assert f([htt, cht], [good], [9]) is FinalEvaluation.NOT_COMPLETED
     assert f([htt], [weak], [9]) is FinalEvaluation.NOT_COMPLETED
     assert f([htt], [good], [4]) is FinalEvaluation.NOT_COMPLETED
+
+
+def test_dieu_9_3_readings() -> None:
+    # The two readings of "lên mức liền kề" differ only when Tốt drops to Chưa đạt.
+    tot_to_cd = _s("9", "9", "9", "9", "9", "9", "9", "3")
+    assert a.plain_learning_level(tot_to_cd, OK) is CD
+    assert a.learning_level(tot_to_cd, OK) is K
+    assert a.learning_level(tot_to_cd, OK, reading=a.READING_BELOW_TARGET) is K
+    assert a.learning_level(tot_to_cd, OK, reading=a.READING_ABOVE_RESULT) is Dat
+    tot_to_dat = _s("9", "9", "9", "9", "9", "9", "9", "4.5")
+    for reading in (a.READING_BELOW_TARGET, a.READING_ABOVE_RESULT):
+        assert a.learning_level(tot_to_dat, OK, reading=reading) is K
+    kha_to_cd = _s("7", "7", "7", "7", "7", "7", "7", "3")
+    for reading in (a.READING_BELOW_TARGET, a.READING_ABOVE_RESULT):
+        assert a.learning_level(kha_to_cd, OK, reading=reading) is Dat
+    # One comment subject Chưa đạt with Tốt scores: Đạt by 9.2, Khá by 9.3.
+    nine = _s("9", "9", "9", "9", "9", "9", "9", "9")
+    assert a.plain_learning_level(nine, [PassLevel.FAIL, *OK]) is Dat
+    assert a.learning_level(nine, [PassLevel.FAIL, *OK]) is K
+
+
+def test_term_average_needs_a_regular_score() -> None:
+    from hocbaso.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        a.term_average([], Decimal(5), Decimal(5))
+    assert info.value.code == "ASSESSMENT-NO-REGULAR"
+
+
+def test_completion_text() -> None:
+    assert a.completion_text(4, True, True) == "Hoàn thành chương trình lớp 4; Được lên lớp 5."
+    assert a.completion_text(2, True, True) == "Hoàn thành chương trình lớp 2; Được lên lớp 3."
+    assert a.completion_text(5, True, True) == "Hoàn thành chương trình tiểu học."
+    assert a.completion_text(5, False, False) == "Chưa hoàn thành chương trình tiểu học."
+    assert (
+        a.completion_text(1, False, False)
+        == "Chưa hoàn thành chương trình lớp 1; Chưa được lên lớp 2."
+    )
+    from hocbaso.errors import InputError
+
+    with pytest.raises(InputError):
+        a.completion_text(6, True, True)

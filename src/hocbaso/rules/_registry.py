@@ -231,7 +231,8 @@ class RuleSet:
     def from_spec(cls, spec: Selection = None, *, severities: SeverityMap = None) -> RuleSet:
         """Select rules and override severities.
 
-        ``spec`` is ``None`` (every rule) or selectors, comma- or space-separated:
+        ``spec`` is ``None`` (every rule), ``""``/``[]`` (no rule) or selectors, comma- or
+        space-separated:
         a rule id (``TT22-AVG-001``), an id prefix (``TT22-AVG`` or ``TT22-*``), a set name
         (``tt22``, ``tt27``, ``identity``, ``batch``) or ``all``; a leading ``-`` excludes
         (``tt22,-TT22-TX-001``; a spec that starts with an exclusion starts from every rule).
@@ -293,8 +294,10 @@ def _cached(
     spec: tuple[str, ...] | None, severities: tuple[tuple[str, str], ...] | None
 ) -> RuleSet:
     everything = registry()
-    if spec is None or not spec:
+    if spec is None:
         chosen: dict[str, Rule] = {r.id: r for r in everything}
+    elif not spec:
+        chosen = {}  # an explicitly empty selection: no rule
     else:
         chosen = {} if not spec[0].startswith("-") else {r.id: r for r in everything}
         for token in spec:
