@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from ledger_helpers import SCHOOL, T0, issue_n, record, skey, v4
 
 from hocbaso.errors import LedgerIntegrityError
 from hocbaso.ledger import (
@@ -21,6 +20,8 @@ from hocbaso.ledger import (
     leaf_hash,
     node_hash,
 )
+
+from .ledger_helpers import SCHOOL, T0, issue_n, record, skey, v4
 
 N = 20
 SIGNER = Ed25519NoteSigner.generate(f"hocbaso-ledger/{SCHOOL}")
@@ -138,9 +139,9 @@ def test_truncated_tail_is_caught_by_a_checkpoint(tmp_path: Path) -> None:
     _sql(
         path,
         ("DELETE FROM entries WHERE idx >= 18", ()),
-        ("DELETE FROM nodes WHERE (idx + 1) * (1 << level) > 18", ()),
         ("UPDATE logs SET size = 18", ()),
     )
+    _recompute_nodes(path)
     assert _first(_audit(path)) == (18, "deleted")
 
 
@@ -156,9 +157,9 @@ def test_truncation_without_any_checkpoint_needs_an_outside_one(tmp_path: Path) 
         path,
         ("DELETE FROM checkpoints", ()),
         ("DELETE FROM entries WHERE idx >= 18", ()),
-        ("DELETE FROM nodes WHERE (idx + 1) * (1 << level) > 18", ()),
         ("UPDATE logs SET size = 18", ()),
     )
+    _recompute_nodes(path)
     assert _audit(path).ok
     assert _first(_audit(path, trusted=[kept])) == (18, "deleted")
 
@@ -205,8 +206,8 @@ def test_inserted_well_formed_entry_at_the_end(db: Path) -> None:
             "SELECT log_id, ?, ?, ?, student, NULL FROM entries WHERE idx = 3",
             (N, forged, _key(v4(99).bytes)),
         ),
-        ("INSERT INTO nodes VALUES (1, 0, ?, ?)", (N, leaf_hash(forged))),
     )
+    _set_node(db, 0, N, leaf_hash(forged))
     assert _first(_audit(db)) == (N, "inserted")
 
 
@@ -244,15 +245,18 @@ def test_altered_lookup_column(db: Path) -> None:
 
 
 def test_altered_tree_node(db: Path) -> None:
-    _sql(db, ("UPDATE nodes SET hash=? WHERE level=2 AND idx=1", (b"\x00" * 32,)))
+    _set_node(db, 2, 1, b"\x00" * 32)
     report = _audit(db)
     assert _first(report) == (4, "altered")  # the node over entries 4..7
     assert report.first is not None and "4..7" in report.first.message_en
 
 
-def test_missing_tree_node(db: Path) -> None:
-    _sql(db, ("DELETE FROM nodes WHERE level=3 AND idx=1", ()))
-    assert _first(_audit(db)) == (8, "altered")
+def test_missing_tree_nodes(db: Path) -> None:
+    # level 1 has 10 nodes in tile 0; keep only the first 5: node (1, 5) over entries 10..11 is gone
+    _sql(db, ("UPDATE tiles SET hashes = substr(hashes, 1, 160) WHERE level=1 AND tile=0", ()))
+    assert _first(_audit(db)) == (10, "altered")
+    _sql(db, ("DELETE FROM tiles WHERE level=2", ()))
+    assert _first(_audit(db)) == (0, "altered")
 
 
 def _recompute_nodes(path: Path) -> None:
@@ -269,9 +273,31 @@ def _recompute_nodes(path: Path) -> None:
             for i in range(len(level_hashes) // 2)
         ]
         level += 1
+    tiles: dict[tuple[int, int], bytes] = {}
+    for _, level, i, h in rows:
+        tiles[(level, i // 16)] = tiles.get((level, i // 16), b"") + h
     with conn:
-        conn.execute("DELETE FROM nodes")
-        conn.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?)", rows)
+        conn.execute("DELETE FROM tiles")
+        conn.executemany(
+            "INSERT INTO tiles VALUES (1, ?, ?, ?)", [(lv, t, b) for (lv, t), b in tiles.items()]
+        )
+    conn.close()
+
+
+def _set_node(path: Path, level: int, idx: int, value: bytes) -> None:
+    """Overwrite (or append) one node hash in its tile row (16 hashes per row)."""
+    conn = sqlite3.connect(path)
+    row = conn.execute(
+        "SELECT hashes FROM tiles WHERE level=? AND tile=?", (level, idx // 16)
+    ).fetchone()
+    blob = bytearray(row[0] if row else b"")
+    start = (idx % 16) * 32
+    assert len(blob) >= start
+    blob[start : start + 32] = value
+    with conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO tiles VALUES (1, ?, ?, ?)", (level, idx // 16, bytes(blob))
+        )
     conn.close()
 
 

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from ledger_helpers import SCHOOL, v4
 
 from hocbaso.ledger import Ledger, SQLiteStore
+
+from .ledger_helpers import SCHOOL, v4
 
 HERE = Path(__file__).resolve().parent
 BATCH = 500

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from ledger_helpers import SCHOOL, SECRET, T0, v4
 
 from hocbaso.errors import ConfigurationError, InputError, LedgerIntegrityError
 from hocbaso.ledger import (
@@ -32,6 +31,8 @@ from hocbaso.ledger import (
     student_key,
 )
 from hocbaso.ledger._checkpoint import sign_note, verify_note
+
+from .ledger_helpers import SCHOOL, SECRET, T0, v4
 
 NOTE_VECTORS = json.loads(
     (Path(__file__).parent / "vectors" / "signed_note.json").read_text(encoding="utf-8")

@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from ledger_helpers import OTHER_SCHOOL, SCHOOL, T0, issue_n, record, request, skey, v4
 
 from hocbaso.errors import InputError, LedgerError, LedgerIntegrityError
 from hocbaso.ledger import (
@@ -24,6 +23,8 @@ from hocbaso.ledger import (
     record_digest,
     verify_lineage,
 )
+
+from .ledger_helpers import OTHER_SCHOOL, SCHOOL, T0, issue_n, record, request, skey, v4
 
 
 def _issue(ledger: Ledger, i: int) -> LedgerEntry:

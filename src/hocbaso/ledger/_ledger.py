@@ -168,13 +168,14 @@ class _Appender:
             level += 1
             self.nodes.append((level, i >> level, acc))
         self.stack.append((level, acc))
+        replaces = entry.replaces
         self.entries.append(
             NewEntry(
                 i,
                 leaf,
                 uuid_key(entry.lookup_uuid),
                 lookup_key(entry.student_key),
-                None if entry.replaces is None else uuid_key(entry.replaces),
+                None if replaces is None else uuid_key(replaces),
             )
         )
         self.size += 1

@@ -138,7 +138,7 @@ def apply_event(
             if entry.replaces_digest != old.issued.record_digest:
                 raise _broken("'replaces-digest' is not the replaced record's digest", entry)
             old.replaced_by = u
-        records[u] = RecordState(issued=entry, last_hash=entry_hash)
+        records[u] = RecordState(entry, entry_hash)
         return
     rec = _record(records, u, entry)
     if rec.status is Status.REVOKED:
@@ -183,7 +183,7 @@ def load_records(rows: Iterable[StoredEntry]) -> dict[uuid.UUID, RecordState]:
         entry = parse_entry(row.leaf)
         h = leaf_hash(row.leaf)
         if entry.event in (EventType.ISSUE, EventType.REISSUE):
-            records[entry.lookup_uuid] = RecordState(issued=entry, last_hash=h)
+            records[entry.lookup_uuid] = RecordState(entry, h)
             if entry.replaces is not None:
                 replaced.append(entry)
             continue

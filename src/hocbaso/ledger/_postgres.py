@@ -22,6 +22,7 @@ from hocbaso.ledger._merkle import NodeKey
 from hocbaso.ledger._store import (
     LOOKUP_CHUNK,
     SCHEMA_VERSION,
+    TILE_WIDTH,
     LedgerStore,
     LogInfo,
     NewEntry,
@@ -30,7 +31,10 @@ from hocbaso.ledger._store import (
     keep_about,
     keep_student,
     lookup_key,
+    node_from_tiles,
+    pack_tiles,
     storage_error,
+    unpack_tile,
     uuid_key,
 )
 
@@ -65,12 +69,12 @@ CREATE TABLE IF NOT EXISTS {s}.entries (
 CREATE INDEX IF NOT EXISTS entries_uuid ON {s}.entries (uuid);
 CREATE INDEX IF NOT EXISTS entries_student ON {s}.entries (student);
 CREATE INDEX IF NOT EXISTS entries_replaces ON {s}.entries (replaces) WHERE replaces IS NOT NULL;
-CREATE TABLE IF NOT EXISTS {s}.nodes (
+CREATE TABLE IF NOT EXISTS {s}.tiles (
     log_id INTEGER NOT NULL,
     level SMALLINT NOT NULL,
-    idx BIGINT NOT NULL,
-    hash BYTEA NOT NULL,
-    PRIMARY KEY (log_id, level, idx)
+    tile BIGINT NOT NULL,
+    hashes BYTEA NOT NULL,
+    PRIMARY KEY (log_id, level, tile)
 );
 CREATE TABLE IF NOT EXISTS {s}.checkpoints (
     log_id INTEGER NOT NULL,
@@ -167,18 +171,32 @@ class PostgresStore(LedgerStore):
         return LogInfo(*rows[0]) if rows else None
 
     def read_nodes(self, log_id: int, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
-        """Hashes of the given complete subtrees, in one query."""
-        if not keys:
+        """Hashes of the given complete subtrees: the distinct tile rows, in one query."""
+        wanted = sorted({(lv, i // TILE_WIDTH) for lv, i in keys})
+        if not wanted:
             return {}
         with self._errors("reading tree nodes"):
             rows = self._q(
-                "SELECT n.level, n.idx, n.hash FROM {s}.nodes n "
-                "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
-                "ON n.level = k.level AND n.idx = k.idx WHERE n.log_id = %s",
-                ([k[0] for k in keys], [k[1] for k in keys], log_id),
+                "SELECT t.level, t.tile, t.hashes FROM {s}.tiles t "
+                "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, tile) "
+                "ON t.level = k.level AND t.tile = k.tile WHERE t.log_id = %s",
+                ([k[0] for k in wanted], [k[1] for k in wanted], log_id),
             )
-        self.node_reads += len(keys)
-        return {(r[0], r[1]): bytes(r[2]) for r in rows}
+        self.node_reads += len(wanted)
+        fetched = {(r[0], r[1]): bytes(r[2]) for r in rows}
+        out: dict[NodeKey, bytes] = {}
+        for level, idx in keys:
+            h = node_from_tiles(fetched, level, idx)
+            if h is not None:
+                out[(level, idx)] = h
+        return out
+
+    def _read_tile(self, log_id: int, level: int, tile: int) -> bytes | None:
+        rows = self._q(
+            "SELECT hashes FROM {s}.tiles WHERE log_id=%s AND level=%s AND tile=%s",
+            (log_id, level, tile),
+        )
+        return bytes(rows[0][0]) if rows else None
 
     def read_entries(self, log_id: int, after: int, limit: int) -> list[StoredEntry]:
         """Up to ``limit`` entries with index > ``after``, by index."""
@@ -196,11 +214,12 @@ class PostgresStore(LedgerStore):
         """Up to ``limit`` nodes of ``level`` with index > ``after``, by index."""
         with self._errors("reading tree nodes"):
             rows = self._q(
-                "SELECT idx, hash FROM {s}.nodes WHERE log_id=%s AND level=%s AND idx>%s "
-                "ORDER BY idx LIMIT %s",
-                (log_id, level, after, limit),
+                "SELECT tile, hashes FROM {s}.tiles WHERE log_id=%s AND level=%s AND tile>=%s "
+                "ORDER BY tile LIMIT %s",
+                (log_id, level, (after + 1) // TILE_WIDTH, limit // TILE_WIDTH + 2),
             )
-        return [(r[0], bytes(r[1])) for r in rows]
+        out = [n for t, blob in rows for n in unpack_tile(t, bytes(blob)) if n[0] > after]
+        return out[:limit]
 
     def _where_in(self, column: str, keys: Iterable[int]) -> list[StoredEntry]:
         ordered = sorted(set(keys))
@@ -298,9 +317,12 @@ class _PostgresWriter(StoreWriter):
             with cur.copy(copy_entries.encode()) as copy:
                 for e in entries:
                     copy.write_row((log_id, *e))
-            with cur.copy(f"COPY {s}.nodes (log_id, level, idx, hash) FROM STDIN".encode()) as copy:
-                for level, idx, h in nodes:
-                    copy.write_row((log_id, level, idx, h))
+            tiles = pack_tiles(nodes, lambda lv, t: store._read_tile(log_id, lv, t))
+            cur.executemany(
+                f"INSERT INTO {s}.tiles (log_id, level, tile, hashes) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (log_id, level, tile) DO UPDATE SET hashes = EXCLUDED.hashes".encode(),
+                [(log_id, *t) for t in tiles],
+            )
             size = self.info.size + len(entries)
             store._exec("UPDATE {s}.logs SET size=%s WHERE log_id=%s", (size, log_id))
         self.info = LogInfo(log_id, self.info.school_code, self.info.origin, size)

@@ -25,6 +25,7 @@ from hocbaso.ledger._merkle import NodeKey
 from hocbaso.ledger._store import (
     LOOKUP_CHUNK,
     SCHEMA_VERSION,
+    TILE_WIDTH,
     LedgerStore,
     LogInfo,
     NewEntry,
@@ -33,7 +34,10 @@ from hocbaso.ledger._store import (
     keep_about,
     keep_student,
     lookup_key,
+    node_from_tiles,
+    pack_tiles,
     storage_error,
+    unpack_tile,
     uuid_key,
 )
 
@@ -62,12 +66,12 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_uuid ON entries (uuid);
 CREATE INDEX IF NOT EXISTS entries_student ON entries (student);
 CREATE INDEX IF NOT EXISTS entries_replaces ON entries (replaces) WHERE replaces IS NOT NULL;
-CREATE TABLE IF NOT EXISTS nodes (
+CREATE TABLE IF NOT EXISTS tiles (
     log_id INTEGER NOT NULL,
     level INTEGER NOT NULL,
-    idx INTEGER NOT NULL,
-    hash BLOB NOT NULL,
-    PRIMARY KEY (log_id, level, idx)
+    tile INTEGER NOT NULL,
+    hashes BLOB NOT NULL,
+    PRIMARY KEY (log_id, level, tile)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (
     log_id INTEGER NOT NULL,
@@ -94,6 +98,8 @@ class SQLiteStore(LedgerStore):
         synchronous: ``"FULL"`` (default; durable against power loss) or ``"NORMAL"``
             (durable against a killed process only; see the module docstring).
         timeout: seconds to wait for another writer's lock before failing.
+        cache_mb: SQLite page cache of this connection, in MB. The lookup indexes take about
+            50 MB per million entries; a cache that holds them keeps large batches fast.
     """
 
     def __init__(
@@ -103,6 +109,7 @@ class SQLiteStore(LedgerStore):
         create: bool = True,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         timeout: float = 30.0,
+        cache_mb: int = 256,
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ConfigurationError(
@@ -136,7 +143,7 @@ class SQLiteStore(LedgerStore):
                         code="LEDGER-STORAGE",
                     )
             self._conn.execute(f"PRAGMA synchronous={synchronous}")
-            self._conn.execute("PRAGMA cache_size=-65536")
+            self._conn.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
             self._init_schema(create)
 
     @contextmanager
@@ -199,16 +206,23 @@ class SQLiteStore(LedgerStore):
             ).fetchone()
         return None if row is None else LogInfo(*row)
 
+    def _read_tile(self, log_id: int, level: int, tile: int) -> bytes | None:
+        row = self._conn.execute(
+            "SELECT hashes FROM tiles WHERE log_id=? AND level=? AND tile=?", (log_id, level, tile)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
     def read_nodes(self, log_id: int, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
-        """Point reads of complete-subtree hashes (one indexed lookup each)."""
-        out: dict[NodeKey, bytes] = {}
-        sql = "SELECT hash FROM nodes WHERE log_id=? AND level=? AND idx=?"
+        """Complete-subtree hashes: one indexed point read per distinct tile row."""
         with self._errors("reading tree nodes"):
-            for level, idx in keys:
-                row = self._conn.execute(sql, (log_id, level, idx)).fetchone()
-                if row is not None:
-                    out[(level, idx)] = bytes(row[0])
-        self.node_reads += len(keys)
+            wanted = {(lv, i // TILE_WIDTH) for lv, i in keys}
+            fetched = {key: self._read_tile(log_id, *key) for key in wanted}
+        self.node_reads += len(fetched)
+        out: dict[NodeKey, bytes] = {}
+        for level, idx in keys:
+            h = node_from_tiles(fetched, level, idx)
+            if h is not None:
+                out[(level, idx)] = h
         return out
 
     def read_entries(self, log_id: int, after: int, limit: int) -> list[StoredEntry]:
@@ -226,11 +240,12 @@ class SQLiteStore(LedgerStore):
         """Up to ``limit`` nodes of ``level`` with index > ``after``, by index."""
         with self._errors("reading tree nodes"):
             rows = self._conn.execute(
-                "SELECT idx, hash FROM nodes WHERE log_id=? AND level=? AND idx>? "
-                "ORDER BY idx LIMIT ?",
-                (log_id, level, after, limit),
+                "SELECT tile, hashes FROM tiles WHERE log_id=? AND level=? AND tile>=? "
+                "ORDER BY tile LIMIT ?",
+                (log_id, level, (after + 1) // TILE_WIDTH, limit // TILE_WIDTH + 2),
             ).fetchall()
-        return [(r[0], bytes(r[1])) for r in rows]
+        out = [n for t, blob in rows for n in unpack_tile(t, bytes(blob)) if n[0] > after]
+        return out[:limit]
 
     def _where_in(self, column: str, keys: Iterable[int]) -> list[StoredEntry]:
         ordered = sorted(set(keys))
@@ -341,9 +356,11 @@ class _SQLiteWriter(StoreWriter):
                 f"VALUES ({int(log_id)}, ?, ?, ?, ?, ?)",
                 entries,
             )
+            tiles = pack_tiles(nodes, lambda lv, t: self._store._read_tile(log_id, lv, t))
             self._conn.executemany(
-                f"INSERT INTO nodes (log_id, level, idx, hash) VALUES ({int(log_id)}, ?, ?, ?)",
-                nodes,
+                "INSERT OR REPLACE INTO tiles (log_id, level, tile, hashes) "
+                f"VALUES ({int(log_id)}, ?, ?, ?)",
+                tiles,
             )
             size = self.info.size + len(entries)
             self._conn.execute("UPDATE logs SET size=? WHERE log_id=?", (size, log_id))

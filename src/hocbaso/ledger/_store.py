@@ -8,9 +8,12 @@ A store keeps, per log (one per issuer / school code):
 * ``entries``: the exact leaf bytes by index, plus three lookup columns copied from the leaf
   (record UUID, student key, replaced UUID) so a record's or a student's events are found with
   an index instead of a scan;
-* ``nodes``: the hash of every *complete* subtree, keyed by ``(level, index)`` (level 0 = leaf
-  hashes). They never change once written, so any inclusion or consistency proof, for any past
-  tree size, needs O(log n) point reads;
+* ``tiles``: the hash of every *complete* subtree ``(level, index)`` (level 0 = leaf hashes),
+  packed :data:`TILE_WIDTH` to a row: row ``(level, tile)`` holds the hashes of nodes
+  ``tile·16 … tile·16+15`` of that level, concatenated (the right-most row of a level may be
+  shorter and grows as the log grows). A node never changes once written, so any inclusion or
+  consistency proof, for any past tree size, needs O(log n) point reads; packing 16 to a row
+  makes appends cheaper (one row per 16 nodes instead of one per node);
 * ``checkpoints``: the signed checkpoints issued so far.
 
 The store holds no Merkle or lineage logic: :class:`hocbaso.ledger.Ledger` computes every leaf
@@ -22,14 +25,14 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import NamedTuple, Self
 
-from hocbaso.errors import LedgerError
-from hocbaso.ledger._merkle import NodeKey
+from hocbaso.errors import LedgerError, LedgerIntegrityError
+from hocbaso.ledger._merkle import HASH_SIZE, NodeKey
 
 __all__ = [
     "LedgerStore",
@@ -40,7 +43,10 @@ __all__ = [
     "keep_about",
     "keep_student",
     "lookup_key",
+    "node_from_tiles",
+    "pack_tiles",
     "storage_error",
+    "unpack_tile",
     "uuid_key",
 ]
 
@@ -49,6 +55,9 @@ SCHEMA_VERSION = 1
 
 LOOKUP_CHUNK = 500
 """Most keys sent in one ``IN (...)`` lookup."""
+
+TILE_WIDTH = 16
+"""Node hashes per stored row of the ``tiles`` table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +149,7 @@ class LedgerStore(ABC):
     and never leaves half of one. Reads outside a writer may run concurrently with it.
     Every database error is raised as :class:`hocbaso.errors.LedgerError`.
 
-    ``node_reads`` counts the node hashes returned by :meth:`read_nodes` (to show that proofs
+    ``node_reads`` counts the database rows read by :meth:`read_nodes` (to show that proofs
     cost O(log n) reads).
     """
 
@@ -231,6 +240,61 @@ class LedgerStore(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def pack_tiles(
+    nodes: Sequence[tuple[int, int, bytes]], read_tile: Callable[[int, int], bytes | None]
+) -> list[tuple[int, int, bytes]]:
+    """Rows ``(level, tile, hashes)`` to write for new nodes ``(level, index, hash)``.
+
+    Nodes of one level arrive in index order. When a level's first new node is not at the start
+    of its tile, the stored (partial) row is read with ``read_tile(level, tile)`` and extended.
+    """
+    groups: dict[tuple[int, int], list[bytes]] = {}
+    first: dict[tuple[int, int], int] = {}
+    for level, idx, h in nodes:
+        key = (level, idx // TILE_WIDTH)
+        hashes = groups.get(key)
+        if hashes is None:
+            groups[key] = [h]
+            first[key] = idx
+        else:
+            if first[key] + len(hashes) != idx:
+                raise ValueError(f"node ({level}, {idx}) is out of order")
+            hashes.append(h)
+    rows = []
+    for (level, tile), hashes in groups.items():
+        offset = first[(level, tile)] - tile * TILE_WIDTH
+        prefix = b""
+        if offset:
+            prefix = read_tile(level, tile) or b""
+            if len(prefix) != offset * HASH_SIZE:
+                raise LedgerIntegrityError(
+                    f"stored tree row ({level}, {tile}) has {len(prefix)} bytes, "
+                    f"expected {offset * HASH_SIZE}; run `hocbaso ledger audit`",
+                    message_vi="Sổ phát hành bị hỏng (cây Merkle đã lưu không khớp). "
+                    "Hãy chạy `hocbaso ledger audit` và báo cho quản trị.",
+                    code="LEDGER-STORE-DAMAGED",
+                )
+        rows.append((level, tile, prefix + b"".join(hashes)))
+    return rows
+
+
+def unpack_tile(tile: int, blob: bytes) -> Iterator[tuple[int, bytes]]:
+    """``(index, hash)`` of each whole hash in a stored row."""
+    for j in range(len(blob) // HASH_SIZE):
+        yield tile * TILE_WIDTH + j, blob[j * HASH_SIZE : (j + 1) * HASH_SIZE]
+
+
+def node_from_tiles(
+    tiles: Mapping[tuple[int, int], bytes | None], level: int, idx: int
+) -> bytes | None:
+    """The hash of node ``(level, idx)`` from fetched rows, or ``None``."""
+    blob = tiles.get((level, idx // TILE_WIDTH))
+    start = (idx % TILE_WIDTH) * HASH_SIZE
+    if blob is None or len(blob) < start + HASH_SIZE:
+        return None
+    return blob[start : start + HASH_SIZE]
 
 
 def keep_about(rows: Iterable[StoredEntry], uuids: Iterable[uuid.UUID]) -> list[StoredEntry]:
