@@ -459,8 +459,6 @@ def render_html(
     )
     summary = assessment.verification
     by_slot = {s.slot: s for s in summary.slots}
-    from hocbaso import __version__
-
     return (
         _environment()
         .get_template("copy.html.j2")
@@ -479,7 +477,6 @@ def render_html(
             issue_line=_date_line(view.general.get("DIA_DANH_PHAT_HANH_HOC_BA"), view.issued_at),
             issued_date=show_date(view.issued_at),
             record_sha256=assessment.record_sha256.hex(),
-            version=__version__,
             css=Markup(_css()),
             Outcome=Outcome,
             CopyStatus=CopyStatus,

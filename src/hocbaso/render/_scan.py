@@ -77,7 +77,7 @@ def read_qr_texts(path: str | Path) -> tuple[str, ...]:
         if head == PDF_MAGIC:
             pdftoppm = _tool("pdftoppm", "poppler-utils")
             result = subprocess.run(
-                [pdftoppm, "-r", str(_DPI), "-gray", "-png", str(source), str(work / "page")],
+                [pdftoppm, "-r", str(_DPI), "-gray", str(source), str(work / "page")],
                 capture_output=True,
                 timeout=_TIMEOUT,
                 check=False,
@@ -85,7 +85,7 @@ def read_qr_texts(path: str | Path) -> tuple[str, ...]:
             if result.returncode != 0:
                 detail = result.stderr.decode("utf-8", "replace").strip()[:200]
                 raise _unreadable(source, f"pdftoppm failed: {detail}")
-            images = sorted(work.glob("page*.png"))
+            images = sorted(work.glob("page*.pgm"))  # uncompressed: fast to write and read
         else:
             images = [source]
         texts = _zbar(images)

@@ -1,0 +1,1 @@
+"""Tests of the printable copy (hocbaso.render) and the render/verify-copy commands."""
