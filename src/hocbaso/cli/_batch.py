@@ -1,7 +1,9 @@
 """``hocbaso batch pack|unpack|check``: packets over directories, on every core.
 
 Thin shell over :mod:`hocbaso.batch` and :func:`hocbaso.validate`. Work is spread over a
-process pool that exchanges only paths, bytes and plain tuples (lxml trees are never pickled);
+process pool that exchanges only paths, bytes and plain tuples (lxml trees are never pickled):
+for ``pack`` the workers read and check record files; for ``unpack``/``check`` this process
+decodes and splits each packet and the workers check its records;
 results come back in input order with a bounded number of chunks in flight, so memory stays
 bounded whatever the number of records. A record that fails never stops the batch: it is
 reported with its position (file, or packet and index) and the rest goes on.
@@ -384,10 +386,9 @@ def _no_input(summary: _Summary, args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------- unpack, check
 
-# (position, path, output dir or "", validate)
-_PacketItem = tuple[int, str, str, bool]
-# (position, path, records, valid, record failures [(index, failure)], packet failure)
-_PacketResult = tuple[int, str, int, int, list[tuple[int, Failure]], Failure | None]
+# (packet path, index in packet, record bytes, validate) -> failures of that record
+_RecordItem = tuple[str, int, bytes, bool]
+_RecordResult = tuple[str, int, bytes, list[Failure]]
 
 
 def _content_of(text: str) -> str:
@@ -396,64 +397,67 @@ def _content_of(text: str) -> str:
     return text.strip()
 
 
-def _scan_packets(items: list[_PacketItem]) -> list[_PacketResult]:
-    """Worker: decode packets, check every record, optionally write them out."""
-    out: list[_PacketResult] = []
-    for position, path, out_dir, validate in items:
-        count = valid = 0
-        failures: list[tuple[int, Failure]] = []
+def _check_records(items: list[_RecordItem]) -> list[_RecordResult]:
+    """Worker: check records (bytes in, failures out): well-formed, and valid if asked."""
+    out: list[_RecordResult] = []
+    for path, index, data, validate in items:
+        failures: list[Failure] = []
         try:
-            with open(path, encoding="ascii", errors="strict") as fh:
-                content = _content_of(fh.read())
-            target = Path(out_dir) / Path(path).stem if out_dir else None
-            if target is not None:
-                target.mkdir(parents=True, exist_ok=True)
-            for rec in batch.iter_records(content, check_records=not validate):
-                count += 1
-                error: list[Failure] = [_failure(rec.error)] if rec.error else []
-                if validate and not error:
-                    try:
-                        report = hocbaso.validate(rec.data, source=f"{path}#{rec.index}")
-                        error = _report_failures(report)
-                    except HocbasoError as exc:
-                        error = [_failure(exc)]
-                if error:
-                    failures.extend((rec.index, f) for f in error)
-                else:
-                    valid += 1
-                if target is not None:
-                    suffix = ".rejected.xml" if error else ".xml"
-                    (target / f"{rec.index:06d}{suffix}").write_bytes(rec.data)
-            out.append((position, path, count, valid, failures, None))
+            if validate:
+                report = hocbaso.validate(data, source=f"{path}#{index}")
+                failures = _report_failures(report)
+            else:
+                wrapped = b"<DANH_SACH_HOC_BA>" + data + b"</DANH_SACH_HOC_BA>"
+                failures = [_failure(r.error) for r in batch.split_records(wrapped) if r.error]
         except HocbasoError as exc:
-            out.append((position, path, count, valid, failures, _failure(exc)))
-        except (OSError, UnicodeDecodeError) as exc:
-            fail: Failure = ("FILE-READ", None, None, str(exc), str(exc))
-            out.append((position, path, count, valid, failures, fail))
+            failures = [_failure(exc)]
+        out.append((path, index, data, failures))
     return out
 
 
-def _run_packets(args: argparse.Namespace, command: str, out_dir: str, validate: bool) -> int:
+def _run_packets(args: argparse.Namespace, command: str, out_dir: Path | None) -> int:
+    """Decode packets in this process; check their records on the pool, in order."""
     started = time.perf_counter()
     files = _files(args.inputs, ".b64")
     summary = _Summary(command, inputs=len(files))
     if not files:
         return _no_input(summary, args)
     progress = _Progress(command, len(files), args.progress)
-    items = ((i, str(p), out_dir, validate) for i, p in enumerate(files))
-    for _pos, path, count, valid, failures, packet_failure in _ordered_map(
-        _scan_packets, items, jobs=args.jobs, chunk=1
+    validate = command == "check" or bool(getattr(args, "validate", False))
+
+    def items() -> Iterator[_RecordItem]:
+        for path in map(str, files):
+            summary.packets += 1
+            try:
+                with open(path, encoding="ascii", errors="strict") as fh:
+                    content = _content_of(fh.read())
+                for rec in batch.iter_records(content, check_records=False):
+                    yield (path, rec.index, rec.data, validate)
+            except HocbasoError as exc:
+                summary.unusable += 1
+                summary.fail(path, None, [_failure(exc)])
+            except (OSError, UnicodeDecodeError) as exc:
+                summary.unusable += 1
+                summary.fail(path, None, [("FILE-READ", None, None, str(exc), str(exc))])
+            progress.step()
+
+    made: set[Path] = set()
+    for path, index, data, failures in _ordered_map(
+        _check_records, items(), jobs=args.jobs, chunk=64
     ):
-        progress.step()
-        summary.packets += 1
-        summary.records += count
-        summary.valid += valid
-        summary.invalid += len({i for i, _ in failures})
-        for index, failure in failures:
-            summary.fail(path, index, [failure])
-        if packet_failure is not None:
-            summary.unusable += 1
-            summary.fail(path, None, [packet_failure])
+        summary.records += 1
+        if failures:
+            summary.invalid += 1
+            summary.fail(path, index, failures)
+        else:
+            summary.valid += 1
+        if out_dir is not None:
+            target = out_dir / Path(path).stem
+            if target not in made:
+                target.mkdir(parents=True, exist_ok=True)
+                made.add(target)
+            suffix = ".rejected.xml" if failures else ".xml"
+            (target / f"{index:06d}{suffix}").write_bytes(data)
     progress.close()
     summary.seconds = time.perf_counter() - started
     summary.write(sys.stdout, args.format, args.max_errors)
@@ -463,8 +467,8 @@ def _run_packets(args: argparse.Namespace, command: str, out_dir: str, validate:
 def _unpack(args: argparse.Namespace) -> int:
     out_dir: Path = args.output
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _run_packets(args, "unpack", str(out_dir), bool(args.validate))
+    return _run_packets(args, "unpack", out_dir)
 
 
 def _check(args: argparse.Namespace) -> int:
-    return _run_packets(args, "check", "", True)
+    return _run_packets(args, "check", None)
