@@ -189,13 +189,18 @@ def _claims_summary(view: RecordView) -> VerificationSummary:
     return VerificationSummary(outcome=Outcome.NOT_CHECKED, slots=tuple(slots))
 
 
-def _data_digest(root: etree._Element) -> bytes | None:
+def _data_digests(root: etree._Element) -> set[bytes]:
+    """SHA-256 of ``DU_LIEU_HOC_BA`` in exclusive and inclusive C14N 1.0 (without comments):
+    a ``#data`` reference may use either, and both give the verifier's ``signed_data``."""
     data = root.find("DU_LIEU_HOC_BA")
     if data is None:
-        return None
-    return hashlib.sha256(
-        etree.tostring(data, method="c14n", exclusive=True, with_comments=False)
-    ).digest()
+        return set()
+    return {
+        hashlib.sha256(
+            etree.tostring(data, method="c14n", exclusive=exclusive, with_comments=False)
+        ).digest()
+        for exclusive in (True, False)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +285,7 @@ def _prepare(
             )
         else:
             signed = verification.signed_data_sha256
-            if signed is not None and signed != _data_digest(root):
+            if signed is not None and signed not in _data_digests(root):
                 status = CopyStatus.NOT_VALID
                 reasons.append(
                     _problem(
