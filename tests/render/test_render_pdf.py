@@ -151,7 +151,7 @@ def test_results_table_has_every_subject_and_score(
         assert s2.homeroom_comment in text
 
 
-@pytest.mark.parametrize("grade", [1, 5, 9, 12])
+@pytest.mark.parametrize("grade", GRADES)
 def test_a4_pages_fonts_and_watermark_on_every_page(
     grade: int, example_pdf: Callable[[int], Path], tmp_path: Path
 ) -> None:
