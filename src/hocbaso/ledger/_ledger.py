@@ -53,7 +53,6 @@ from hocbaso.ledger._store import (
     NewEntry,
     StoredEntry,
     StoreWriter,
-    lookup_key,
     uuid_key,
 )
 
@@ -157,28 +156,30 @@ class _Appender:
         self.nodes: list[tuple[int, int, bytes]] = []
 
     def add(self, entry: LedgerEntry, records: dict[uuid.UUID, RecordState]) -> LedgerEntry:
+        # the hot path of every append: locals and no helper calls where it is cheap to avoid
         leaf = encode_entry(entry)
         h = leaf_hash(leaf)
         apply_event(records, entry, h)  # raises (and changes nothing) if not allowed
         i = self.size
-        self.nodes.append((0, i, h))
+        nodes, stack = self.nodes, self.stack
+        nodes.append((0, i, h))
         level, acc = 0, h
-        while self.stack and self.stack[-1][0] == level:
-            acc = node_hash(self.stack.pop()[1], acc)
+        while stack and stack[-1][0] == level:
+            acc = node_hash(stack.pop()[1], acc)
             level += 1
-            self.nodes.append((level, i >> level, acc))
-        self.stack.append((level, acc))
+            nodes.append((level, i >> level, acc))
+        stack.append((level, acc))
         replaces = entry.replaces
         self.entries.append(
             NewEntry(
                 i,
                 leaf,
                 uuid_key(entry.lookup_uuid),
-                lookup_key(entry.student_key),
+                int.from_bytes(entry.student_key[:8], "big", signed=True),  # lookup_key
                 None if replaces is None else uuid_key(replaces),
             )
         )
-        self.size += 1
+        self.size = i + 1
         return entry
 
     def flush(self) -> None:
@@ -364,16 +365,17 @@ class Ledger:
             event = EventType.REISSUE
             prev, replaces_digest = old.last_hash, old.issued.record_digest
         entry = LedgerEntry(
-            school_code=school_code,
-            index=ap.size,
-            event=event,
-            time=moment,
-            lookup_uuid=r.lookup_uuid,
-            record_digest=r.record_digest,
-            student_key=r.student_key,
-            replaces=r.replaces,
-            replaces_digest=replaces_digest,
-            prev_hash=prev,
+            school_code,
+            ap.size,
+            event,
+            moment,
+            r.lookup_uuid,
+            r.record_digest,
+            r.student_key,
+            None,
+            r.replaces,
+            replaces_digest,
+            prev,
         )
         return ap.add(entry, records)
 
