@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, NamedTuple, TypeAlias
 
 from hocbaso.codes import FinalEvaluation, PassLevel, QualityLevel, ResultLevel, SubjectLevel, Title
 from hocbaso.errors import InputError
@@ -19,10 +19,12 @@ __all__ = [
     "MAX_ABSENCES",
     "READING_ABOVE_RESULT",
     "READING_BELOW_TARGET",
+    "LearningLevels",
     "Reading",
     "completion_text",
     "conduct_year",
     "learning_level",
+    "learning_levels",
     "plain_learning_level",
     "primary_final_evaluation",
     "promoted",
@@ -61,13 +63,31 @@ def term_average(regular: Sequence[Decimal], midterm: Decimal, final: Decimal) -
             message_vi="Cần ít nhất một điểm đánh giá thường xuyên (ĐĐGtx) để tính ĐTBmhk.",
             code="ASSESSMENT-NO-REGULAR",
         )
-    total = sum(regular, Decimal(0)) + 2 * midterm + 3 * final
-    return round_score(total / (len(regular) + 5))
+    total = sum(regular, _ZERO) + _TWO * midterm + _THREE * final
+    return _divide_half_up(total, len(regular) + 5)
 
 
 def year_average(term1: Decimal, term2: Decimal) -> Decimal:
     """Year average ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3, rounded (TT 22/2021 Điều 9.1.b)."""
-    return round_score((term1 + 2 * term2) / 3)
+    return _divide_half_up(term1 + _TWO * term2, 3)
+
+
+_ZERO = Decimal(0)
+_TWO = Decimal(2)
+_THREE = Decimal(3)
+
+
+def _divide_half_up(total: Decimal, n: int) -> Decimal:
+    """``round_score(total / n)``, exactly, with integers when ``total`` has one decimal.
+
+    Scores carry at most one decimal, so ``10 × total`` is an integer ``t`` and the rounded
+    tenths are ``(2t + n) // 2n`` (half-up for ``t ≥ 0``): no 28-digit division needed.
+    """
+    tenths = total.scaleb(1)
+    t = int(tenths)
+    if t == tenths and t >= 0:
+        return Decimal((2 * t + n) // (2 * n)).scaleb(-1)
+    return round_score(total / n)
 
 
 _SIX_FIVE = Decimal("6.5")
@@ -77,17 +97,26 @@ _FIVE = Decimal(5)
 
 
 def _plain_level(scores: Sequence[Decimal], comments: Sequence[PassLevel]) -> ResultLevel:
-    fails = sum(1 for c in comments if c is PassLevel.FAIL)
+    fails = 0
+    for c in comments:
+        if c is PassLevel.FAIL:
+            fails += 1
+    # One pass: how many scores reach 5.0, 6.5 and 8.0, and the lowest score.
+    n5 = n65 = n8 = 0
+    for v in scores:
+        if v >= _FIVE:
+            n5 += 1
+            if v >= _SIX_FIVE:
+                n65 += 1
+                if v >= _EIGHT:
+                    n8 += 1
+    lowest = min(scores) if scores else _EIGHT
     if fails == 0:
-        if all(s >= _SIX_FIVE for s in scores) and sum(s >= _EIGHT for s in scores) >= 6:
+        if lowest >= _SIX_FIVE and n8 >= 6:
             return ResultLevel.GOOD
-        if all(s >= _FIVE for s in scores) and sum(s >= _SIX_FIVE for s in scores) >= 6:
+        if lowest >= _FIVE and n65 >= 6:
             return ResultLevel.FAIR
-    if (
-        fails <= 1
-        and sum(s >= _FIVE for s in scores) >= 6
-        and all(s >= _THREE_FIVE for s in scores)
-    ):
+    if fails <= 1 and n5 >= 6 and lowest >= _THREE_FIVE:
         return ResultLevel.PASS
     return ResultLevel.FAIL
 
@@ -123,6 +152,44 @@ def _single_subject(scores: Sequence[Decimal], comments: Sequence[PassLevel]) ->
     return None
 
 
+class LearningLevels(NamedTuple):
+    """The learning result of one term or year under each reading (see :func:`learning_level`).
+
+    Attributes:
+        plain: by Điều 9.2 alone.
+        below_target: with the Điều 9.3 adjustment, the library's reading (the default).
+        above_result: with the Điều 9.3 adjustment, the other reading.
+    """
+
+    plain: ResultLevel
+    below_target: ResultLevel
+    above_result: ResultLevel
+
+
+def learning_levels(scores: Sequence[Decimal], comments: Sequence[PassLevel]) -> LearningLevels:
+    """:func:`plain_learning_level` and :func:`learning_level` under both readings, at once."""
+    base = _plain_level(scores, comments)
+    base_rank = _RANK[base]
+    if base_rank >= 2:
+        return LearningLevels(base, base, base)
+    target = _target_rank(scores, comments)
+    if target is None or target < 2 or target - base_rank < 2:
+        return LearningLevels(base, base, base)
+    return LearningLevels(base, _BY_RANK[target - 1], _BY_RANK[base_rank + 1])
+
+
+def _target_rank(scores: Sequence[Decimal], comments: Sequence[PassLevel]) -> int | None:
+    """Rank of the level without the one subject that could matter (or ``None``)."""
+    i = _single_subject(scores, comments)
+    if i is None:
+        return None
+    n = len(scores)
+    if i < n:
+        return _RANK[_plain_level([*scores[:i], *scores[i + 1 :]], comments)]
+    j = i - n
+    return _RANK[_plain_level(scores, [*comments[:j], *comments[j + 1 :]])]
+
+
 def learning_level(
     scores: Sequence[Decimal],
     comments: Sequence[PassLevel],
@@ -146,23 +213,8 @@ def learning_level(
 
     Both give Khá for Tốt → Đạt and Đạt for Khá → Chưa đạt. See docs/rules.md.
     """
-    base = _plain_level(scores, comments)
-    base_rank = _RANK[base]
-    if base_rank >= 2:
-        return base  # Tốt or Khá: the level "without" it cannot be two levels higher
-    i = _single_subject(scores, comments)
-    if i is None:
-        return base
-    n = len(scores)
-    if i < n:
-        without = _plain_level([*scores[:i], *scores[i + 1 :]], comments)
-    else:
-        j = i - n
-        without = _plain_level(scores, [*comments[:j], *comments[j + 1 :]])
-    target = _RANK[without]
-    if target < 2 or target - base_rank < 2:
-        return base
-    return _BY_RANK[target - 1] if reading == READING_BELOW_TARGET else _BY_RANK[base_rank + 1]
+    levels = learning_levels(scores, comments)
+    return levels.below_target if reading == READING_BELOW_TARGET else levels.above_result
 
 
 def conduct_year(term1: ResultLevel, term2: ResultLevel) -> ResultLevel:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hocbaso import assessment as a
 from hocbaso.codes import FinalEvaluation, PassLevel, QualityLevel, ResultLevel, SubjectLevel, Title
@@ -146,3 +148,27 @@ def test_completion_text() -> None:
 
     with pytest.raises(InputError):
         a.completion_text(6, True, True)
+
+
+_TENTHS = st.integers(min_value=0, max_value=100).map(lambda n: Decimal(n) / 10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TENTHS, min_size=1, max_size=6), _TENTHS, _TENTHS)
+def test_term_average_is_the_decimal_formula(
+    regular: list[Decimal], mid: Decimal, fin: Decimal
+) -> None:
+    total = sum(regular, Decimal(0)) + 2 * mid + 3 * fin
+    assert a.term_average(regular, mid, fin) == a.round_score(total / (len(regular) + 5))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TENTHS, _TENTHS)
+def test_year_average_is_the_decimal_formula(t1: Decimal, t2: Decimal) -> None:
+    assert a.year_average(t1, t2) == a.round_score((t1 + 2 * t2) / 3)
+
+
+def test_averages_beyond_one_decimal_still_exact() -> None:
+    # Not a record's value (one decimal at most), but the function stays exact anyway.
+    assert a.term_average([Decimal("8.25")], Decimal(8), Decimal(8)) == Decimal("8.0")
+    assert a.year_average(Decimal("8.05"), Decimal("8.05")) == Decimal("8.1")

@@ -6,7 +6,6 @@ disagree, so reports can be shown to a clerk without spreading personal data fur
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -578,9 +577,9 @@ def history_continuous(ctx: Context) -> Iterator[Finding]:
 def history_dates(ctx: Context) -> Iterator[Finding]:
     """NGAY_TRANG_THAI_CHUYEN_DEN within NAM_HOC of the same entry."""
     for i, h in enumerate(ctx.record.data.history):
-        start, end = dt.date(h.school_year, 7, 1), dt.date(h.school_year + 1, 6, 30)
-        if start <= h.enrolled_on <= end:
-            continue
+        d, y = h.enrolled_on, h.school_year
+        if (d.year == y and d.month >= 7) or (d.year == y + 1 and d.month <= 6):
+            continue  # within 1 July y … 30 June y+1
         loc, title = ctx.at("data", "history", i, "enrolled_on")
         shown = h.enrolled_on.strftime("%d/%m/%Y")
         yield Finding(

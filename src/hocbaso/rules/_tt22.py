@@ -237,41 +237,68 @@ Named = list[tuple[str, Decimal]]
 NamedC = list[tuple[str, PassLevel]]
 
 
-def _inputs(ctx: Context, period: str) -> tuple[Named, NamedC]:
-    key = f"tt22.inputs.{period}"
-    cached = ctx.cache.get(key)
+def _values(ctx: Context) -> dict[str, tuple[list[Decimal], list[PassLevel]]]:
+    """Scores and comment results of term I, term II and the year, in one pass."""
+    cached = ctx.cache.get("tt22.values")
     if cached is None:
-        scores: Named = []
-        comments: NamedC = []
+        t1s: list[Decimal] = []
+        t2s: list[Decimal] = []
+        ys: list[Decimal] = []
+        t1c: list[PassLevel] = []
+        t2c: list[PassLevel] = []
+        yc: list[PassLevel] = []
+        score = AssessmentForm.SCORE
         for s in _subjects(ctx):
-            part = s.year if period == "year" else _term(s, period)
-            if s.form is AssessmentForm.SCORE:
-                if part.average is not None:
-                    scores.append((s.subject_name, part.average))
-            elif part.result is not None:
-                comments.append((s.subject_name, part.result))
-        cached = ctx.cache[key] = (scores, comments)
+            a, b, c = s.term1, s.term2, s.year
+            if s.form is score:
+                if a.average is not None:
+                    t1s.append(a.average)
+                if b.average is not None:
+                    t2s.append(b.average)
+                if c.average is not None:
+                    ys.append(c.average)
+            else:
+                if a.result is not None:
+                    t1c.append(a.result)
+                if b.result is not None:
+                    t2c.append(b.result)
+                if c.result is not None:
+                    yc.append(c.result)
+        cached = ctx.cache["tt22.values"] = {
+            "term1": (t1s, t1c),
+            "term2": (t2s, t2c),
+            "year": (ys, yc),
+        }
     return cached
+
+
+def _inputs(ctx: Context, period: str) -> tuple[Named, NamedC]:
+    """The same values named by subject (for messages; only on a finding)."""
+    scores: Named = []
+    comments: NamedC = []
+    for s in _subjects(ctx):
+        part = s.year if period == "year" else _term(s, period)
+        if s.form is AssessmentForm.SCORE:
+            if part.average is not None:
+                scores.append((s.subject_name, part.average))
+        elif part.result is not None:
+            comments.append((s.subject_name, part.result))
+    return scores, comments
 
 
 def _levels(
     scores: Sequence[Decimal], comments: Sequence[PassLevel]
 ) -> tuple[ResultLevel, ResultLevel, ResultLevel]:
     """(Điều 9.2 alone, library reading of 9.3, other reading of 9.3)."""
-    plain = assessment.plain_learning_level(scores, comments)
-    if plain is ResultLevel.GOOD or plain is ResultLevel.FAIR:
-        return plain, plain, plain
-    spec = assessment.learning_level(scores, comments)
-    alt = assessment.learning_level(scores, comments, reading=assessment.READING_ABOVE_RESULT)
-    return plain, spec, alt
+    return assessment.learning_levels(scores, comments)
 
 
 def _period_levels(ctx: Context, period: str) -> tuple[ResultLevel, ResultLevel, ResultLevel]:
     key = f"tt22.levels.{period}"
     cached = ctx.cache.get(key)
     if cached is None:
-        scores, comments = _inputs(ctx, period)
-        cached = ctx.cache[key] = _levels([v for _, v in scores], [v for _, v in comments])
+        scores, comments = _values(ctx)[period]
+        cached = ctx.cache[key] = _levels(scores, comments)
     return cached
 
 
