@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,9 @@ from hocbaso.ledger import (
     IssueRequest,
     Ledger,
     LedgerEntry,
+    LedgerStore,
+    PostgresStore,
+    SQLiteStore,
     merkle_root,
     record_digest,
     verify_lineage,
@@ -373,3 +378,38 @@ def test_audit_of_a_healthy_log(ledger: Ledger) -> None:
     kept = ledger.latest_checkpoint(SCHOOL)
     assert kept is not None
     assert ledger.audit(SCHOOL, trusted=[kept])[0].ok
+
+
+def test_concurrent_writers_are_serialised(store: LedgerStore, tmp_path: Path) -> None:
+    """Two connections append to the same log at once: nothing lost, the tree stays right."""
+    if isinstance(store, SQLiteStore):
+
+        def other() -> LedgerStore:
+            return SQLiteStore(store.path)
+    else:
+        assert isinstance(store, PostgresStore)
+        dsn, schema = store.dsn, store.schema
+
+        def other() -> LedgerStore:
+            return PostgresStore(dsn, schema=schema)
+
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        try:
+            with Ledger(other()) as ledger:
+                for batch in range(5):
+                    salt = f"w{worker}b{batch}"
+                    ledger.issue_many(SCHOOL, [request(i, salt) for i in range(40)], at=T0)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    ledger = Ledger(store)
+    assert ledger.size(SCHOOL) == 3 * 5 * 40
+    assert ledger.audit()[0].ok

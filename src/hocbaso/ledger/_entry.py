@@ -223,7 +223,7 @@ def _time_text(at: datetime) -> str:
 def _malformed(why: str) -> LedgerIntegrityError:
     return LedgerIntegrityError(
         f"malformed ledger entry: {why}",
-        message_vi=f"Mục trong sổ phát hành bị hỏng hoặc bị sửa: {why}.",
+        message_vi=f"Mục trong sổ phát hành bị hỏng hoặc bị sửa (chi tiết kỹ thuật: {why}).",
         code="LEDGER-ENTRY-MALFORMED",
     )
 

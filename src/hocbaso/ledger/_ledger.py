@@ -134,7 +134,8 @@ def _damaged(what: str) -> LedgerIntegrityError:
     return LedgerIntegrityError(
         f"the stored log is damaged: {what}; run `hocbaso ledger audit`",
         message_vi=(
-            f"Sổ phát hành bị hỏng: {what}. Hãy chạy `hocbaso ledger audit` và báo cho quản trị."
+            "Sổ phát hành bị hỏng. Hãy chạy `hocbaso ledger audit` và báo cho quản trị "
+            f"(chi tiết kỹ thuật: {what})."
         ),
         code="LEDGER-STORE-DAMAGED",
     )

@@ -54,10 +54,22 @@ def _refuse(code: str, en: str, vi: str, entry: LedgerEntry) -> LedgerError:
     )
 
 
-def _broken(what: str, entry: LedgerEntry) -> LedgerError:
+_BROKEN_VI = {
+    "prev": "trường 'prev' không phải giá trị băm của sự kiện trước",
+    "digest": "giá trị băm học bạ khác với bản đã phát hành",
+    "student": "khóa học sinh khác với bản đã phát hành",
+    "approval": "trường 'prev' không phải giá trị băm của quyết định đồng ý thu hồi",
+    "replaces-digest": "'replaces-digest' không phải giá trị băm của học bạ bị thay thế",
+    "start": "lịch sử phải bắt đầu bằng sự kiện phát hành",
+    "school": "lịch sử phải nằm trong sổ của một trường",
+    "order": "các sự kiện phải theo thứ tự tăng dần",
+}
+
+
+def _broken(what: str, entry: LedgerEntry, reason: str) -> LedgerError:
     return LedgerError(
         f"entry {entry.index} breaks its record's hash chain: {what}",
-        message_vi=f"Mục {entry.index} không khớp chuỗi băm của học bạ: {what}.",
+        message_vi=f"Mục {entry.index} không khớp chuỗi băm của học bạ: {_BROKEN_VI[reason]}.",
         code="LEDGER-LINEAGE-BROKEN",
         location=f"entry {entry.index}",
     )
@@ -85,11 +97,11 @@ def _record(records: dict[uuid.UUID, RecordState], u: uuid.UUID, entry: LedgerEn
 
 def _check_chain(rec: RecordState, entry: LedgerEntry) -> None:
     if entry.prev_hash != rec.last_hash:
-        raise _broken("'prev' is not the hash of the previous event", entry)
+        raise _broken("'prev' is not the hash of the previous event", entry, "prev")
     if entry.record_digest != rec.issued.record_digest:
-        raise _broken("the record digest differs from the issued one", entry)
+        raise _broken("the record digest differs from the issued one", entry, "digest")
     if entry.student_key != rec.issued.student_key:
-        raise _broken("the student key differs from the issued one", entry)
+        raise _broken("the student key differs from the issued one", entry, "student")
 
 
 def apply_event(
@@ -134,9 +146,15 @@ def apply_event(
                     entry,
                 )
             if entry.prev_hash != old.last_hash:
-                raise _broken("'prev' is not the hash of the approved revocation", entry)
+                raise _broken(
+                    "'prev' is not the hash of the approved revocation", entry, "approval"
+                )
             if entry.replaces_digest != old.issued.record_digest:
-                raise _broken("'replaces-digest' is not the replaced record's digest", entry)
+                raise _broken(
+                    "'replaces-digest' is not the replaced record's digest",
+                    entry,
+                    "replaces-digest",
+                )
             old.replaced_by = u
         records[u] = RecordState(entry, entry_hash)
         return
@@ -224,11 +242,11 @@ def verify_lineage(entries: Sequence[LedgerEntry]) -> None:
         where = f"entry {entry.index}"
         try:
             if i == 0 and entry.event is not EventType.ISSUE:
-                raise _broken("a lineage starts with an issue event", entry)
+                raise _broken("a lineage starts with an issue event", entry, "start")
             if entry.school_code != first.school_code:
-                raise _broken("a lineage stays in one school's log", entry)
+                raise _broken("a lineage stays in one school's log", entry, "school")
             if i and entry.index <= entries[i - 1].index:
-                raise _broken("events must be in increasing index order", entry)
+                raise _broken("events must be in increasing index order", entry, "order")
             apply_event(records, entry, entry.leaf_hash)
         except LedgerError as exc:
             raise LedgerIntegrityError(

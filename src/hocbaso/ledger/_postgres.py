@@ -101,6 +101,7 @@ class PostgresStore(LedgerStore):
             letters, digits and ``_``.
 
     Needs the ``postgres`` extra (``pip install 'hocbaso[postgres]'``): psycopg 3.
+    ``dsn`` and ``schema`` stay readable as attributes.
     """
 
     def __init__(self, dsn: str, *, schema: str = "hocbaso_ledger") -> None:
@@ -120,6 +121,8 @@ class PostgresStore(LedgerStore):
             )
         self._psycopg = psycopg
         self._s = schema  # validated above, so safe to put in SQL text
+        self.dsn = dsn
+        self.schema = schema
         self.node_reads = 0
         try:
             self._conn: psycopg.Connection[Any] = psycopg.connect(dsn, autocommit=True)

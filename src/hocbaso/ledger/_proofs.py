@@ -39,7 +39,7 @@ def _b64(data: bytes) -> str:
 def _bad_json(why: str) -> InputError:
     return InputError(
         f"unusable proof JSON: {why}",
-        message_vi=f"Tệp bằng chứng (JSON) không dùng được: {why}.",
+        message_vi=f"Tệp bằng chứng (JSON) không dùng được (chi tiết kỹ thuật: {why}).",
         code="LEDGER-PROOF-FORMAT",
     )
 
