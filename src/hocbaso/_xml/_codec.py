@@ -472,7 +472,7 @@ def _unexpected(child: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) ->
     )
 
 
-_Layout = tuple[tuple[FieldPlan, ...], tuple[Any, ...]]
+_Layout = tuple[tuple[FieldPlan, ...], tuple[Any, ...], Callable[..., Any]]
 _LAYOUTS: dict[tuple[type[_Model], tuple[object, ...]], _Layout | None] = {}
 _MAX_LAYOUTS = 4096  # adversarial inputs must not grow the cache without bound
 
@@ -506,6 +506,7 @@ def _layout(plan: ModelPlan, tags: tuple[object, ...]) -> _Layout | None:
             result = (
                 tuple(out),
                 tuple(_converter(f) if f.kind == "scalar" else None for f in out),
+                _compile_layout(tuple(out)),
             )
     if len(_LAYOUTS) < _MAX_LAYOUTS:
         _LAYOUTS[key] = result
@@ -580,6 +581,60 @@ def _build(
     return instance
 
 
+def _compile_layout(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
+    """Generate the decoder of one layout: every value converted in one straight line.
+
+    It returns None, having changed nothing, when any value fails its lexical check; the
+    caller then takes the general path, which reports the problem with its location.
+    """
+    ns: dict[str, Any] = {
+        "FAIL": _FAIL,
+        "decode_model": _decode_model,
+        "decode_items": _decode_items,
+        "raw_signature": _raw_signature,
+    }
+    n = len(fields)
+    lines = ["def decode(children, path, ctx):"]
+    lines.append(f"    {', '.join(f'c{i}' for i in range(n))}, = children")
+    checks: list[str] = []
+    entries: list[str] = []
+    repeats: dict[str, list[int]] = {}
+    texts = 0
+    for i, f in enumerate(fields):
+        if f.kind == "scalar":
+            ns[f"k{i}"] = _converter(f)
+            lines.append(f"    v{i} = k{i}(c{i}.text or '')")
+            checks.append(f"v{i}")
+            entries.append(f"{f.name!r}: v{i}")
+            texts += 1
+        elif f.kind == "repeat":
+            repeats.setdefault(f.name, []).append(i)
+            ns[f"k_{f.name}"] = _converter(f)
+            texts += 1
+    for name, idxs in repeats.items():
+        items = ", ".join(f"c{i}" for i in idxs)
+        lines.append(f"    l_{name} = [k_{name}(c.text or '') for c in ({items},)]")
+        lines.append(f"    if FAIL in l_{name}: return None")
+        entries.append(f"{name!r}: l_{name}")
+    if checks:
+        lines.append(f"    if FAIL in ({', '.join(checks)},): return None")
+    lines.append(f"    ctx.texts += {texts}")
+    for i, f in enumerate(fields):
+        sub = repr(f"/{f.element}")
+        if f.kind == "model":
+            ns[f"p{i}"] = plan_for(f.model) if f.model else None
+            entries.append(f"{f.name!r}: decode_model(c{i}, p{i}, path + {sub}, ctx)")
+        elif f.kind == "items":
+            ns[f"f{i}"] = f
+            entries.append(f"{f.name!r}: decode_items(c{i}, f{i}, path + {sub}, ctx)")
+        elif f.kind == "raw":
+            entries.append(f"{f.name!r}: raw_signature(c{i}, path + '/Signature', ctx)")
+    lines.append("    return {" + ", ".join(entries) + "}")
+    exec("\n".join(lines), ns)  # source built from the models' own metadata only
+    fn: Callable[..., Any] = ns["decode"]
+    return fn
+
+
 def _decode_values(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) -> dict[str, Any]:
     if ctx.strict:
         return _decode_model_strict(elem, plan, path, ctx)
@@ -594,9 +649,16 @@ def _decode_values(elem: etree._Element, plan: ModelPlan, path: str, ctx: _Ctx) 
         # Unexpected attributes elsewhere show up in the whole-document census.
         _decode_attributes(elem, plan, path, ctx, values)
     ctx.elements += len(children)
+    fields, converters, compiled = layout
+    fast = compiled(children, path, ctx)
+    if fast is not None:
+        if values:  # attribute fields
+            fast.update(values)
+        if plan.id_field is not None:
+            _check_subject_id(elem, plan, fast, path, ctx)
+        return fast  # type: ignore[no-any-return]
     repeats: dict[str, list[etree._Element]] | None = None
     texts = 0
-    fields, converters = layout
     for f, conv, child in zip(fields, converters, children, strict=True):
         kind = f.kind
         if kind == "scalar":
