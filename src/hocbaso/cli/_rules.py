@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         metavar="SPEC",
         help="rules to run: ids (TT22-AVG-001), prefixes (TT22-AVG, ID-*), sets (tt22, tt27, "
-        "identity, batch) or all, comma-separated; '-' excludes (default: all)",
+        "identity, batch) or all, comma-separated; '-' excludes, e.g. --rules=-ID-AGE-001 "
+        "(default: all)",
     )
     p.add_argument(
         "--severity",
