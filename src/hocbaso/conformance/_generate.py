@@ -696,6 +696,18 @@ def schema_vectors() -> list[Vector]:
         ),
     )
     add(
+        "subject-id-mismatch",
+        'BANG_DIEM Id="mon-ABC" on the TV subject (the Id must be mon-<MA_MON_HOC>)',
+        replace_once(p1, '<BANG_DIEM Id="mon-TV">', '<BANG_DIEM Id="mon-ABC">'),
+        invalid((("STRUCTURE", "MODEL-CONSISTENCY"), (f"{SUMMARY}/DS_BANG_DIEM/BANG_DIEM[1]",))),
+    )
+    add(
+        "grade-level-mismatch",
+        "MA_KHOI 7 in a primary (MA_CAP_HOC 02) record",
+        set_text(p1, "MA_KHOI", "7"),
+        invalid((("MODEL-CONSISTENCY",), (GENERAL, f"{GENERAL}/MA_KHOI"))),
+    )
+    add(
         "legacy-tcvn3-text",
         "NOI_SINH typed in TCVN3 and read as Latin-1 ('Hµ Néi' for Hà Nội)",
         set_text(p1, "NOI_SINH", "Hµ Néi"),
@@ -1548,9 +1560,10 @@ def parser_vectors() -> list[Vector]:
     out: list[Vector] = []
 
     def add(vid: str, description: str, doc: bytes, *codes: str) -> None:
-        out.append(
-            Vector(f"parser/{vid}", "parser", description, unusable(*codes), doc, [f"parser:{vid}"])
-        )
+        covers = [f"parser:{vid}"]
+        if vid == "unknown-version":
+            covers.append("out-of-list:VersionType")  # PHIEN_BAN selects the format version
+        out.append(Vector(f"parser/{vid}", "parser", description, unusable(*codes), doc, covers))
 
     add(
         "billion-laughs",

@@ -307,7 +307,7 @@ def observe_command(
 
     The command is split with :func:`shlex.split` and run without a shell; ``{file}`` in any
     argument is replaced by the vector's path (appended when absent). Standard input is
-    empty; the working directory is the vectors directory.
+    empty; the working directory is the caller's.
     """
     argv = _command(template, case.path)
     try:
@@ -317,7 +317,6 @@ def observe_command(
             capture_output=True,
             timeout=timeout,
             check=False,
-            cwd=case.path.parents[1],
             env=dict(env) if env is not None else None,
         )
     except subprocess.TimeoutExpired:
@@ -463,6 +462,9 @@ class ConformanceReport:
             lines.append(f"{mark} {r.case.id} (expected {r.case.expect.outcome}, got {r.observed})")
             for reason in r.reasons:
                 lines.append(f"     - {reason}")
+            if r.output and not r.passed:
+                first = r.output.splitlines()[0]
+                lines.append(f"     > {first[:160]}")
         lines.append("")
         lines.append(f"{ok} passed, {total - ok} failed")
         return "\n".join(lines)
