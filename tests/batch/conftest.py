@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from batch_records import make_record
+
+from tests.batch.batch_records import make_record
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from batch_records import make_record
 
 from hocbaso.batch import (
     REVOCATION_LIST_ID,
@@ -38,6 +37,7 @@ from hocbaso.batch import (
     unpack,
 )
 from hocbaso.errors import InputError, InputTooLargeError
+from tests.batch.batch_records import make_record
 
 CONTENT = next(pack([make_record(1), make_record(2)])).content
 

@@ -9,7 +9,6 @@ import tracemalloc
 from collections.abc import Iterator
 
 import pytest
-from batch_records import make_record
 from lxml import etree
 
 from hocbaso.batch import (
@@ -34,6 +33,7 @@ from hocbaso.errors import (
     UnsafeXmlError,
     XmlSyntaxError,
 )
+from tests.batch.batch_records import make_record
 
 
 def _roundtrip(packets: list[Packet]) -> list[bytes]:

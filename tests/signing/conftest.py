@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from signing_env import ICT, OPENSSL, Env, OpensslTsa, read, sign_all
 
 from hocbaso.pki import make_demo_pki
 from hocbaso.signing import LocalSigner, TrustConfig
+from tests.signing.signing_env import ICT, OPENSSL, Env, OpensslTsa, read, sign_all
 
 
 @pytest.fixture(scope="session")

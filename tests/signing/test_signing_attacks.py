@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from signing_env import DATA, Env
 
 from hocbaso import errors
 from hocbaso.signing import Indication, SubIndication, verify
+from tests.signing.signing_env import DATA, Env
 
 ATTACKS = DATA / "attacks"
 MANIFEST: list[dict[str, Any]] = json.loads((ATTACKS / "manifest.json").read_text("utf-8"))["cases"]

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from signing_env import DATA, Env, OpensslTsa
 
 from hocbaso.cli import main
 from hocbaso.pki import DEMO_PKCS12_PASSWORD
+from tests.signing.signing_env import DATA, Env, OpensslTsa
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from signing_env import Env
 
 from hocbaso.pki import make_demo_pki
+from tests.signing.signing_env import Env
 
 
 def _cert(path: Path) -> x509.Certificate:

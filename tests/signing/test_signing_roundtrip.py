@@ -11,8 +11,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
-from signing_env import Env, read
-from signing_helpers import issue, slots_of
 
 import hocbaso
 from hocbaso import errors, signing
@@ -26,6 +24,8 @@ from hocbaso.signing import (
     sign,
     verify,
 )
+from tests.signing.signing_env import Env, read
+from tests.signing.signing_helpers import issue, slots_of
 
 
 def test_public_names_match_all() -> None:

@@ -6,8 +6,6 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from signing_env import Env, read
-from signing_helpers import issue
 
 from hocbaso import errors
 from hocbaso.signing import (
@@ -22,6 +20,8 @@ from hocbaso.signing import (
     verify,
 )
 from hocbaso.signing._sign import prepare
+from tests.signing.signing_env import Env, read
+from tests.signing.signing_helpers import issue
 
 # the primary record without the homeroom teacher's CCCD, so any teacher may sign GVCN
 PLAIN = read("primary.xml").replace(

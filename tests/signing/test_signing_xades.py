@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
-from signing_env import OPENSSL, Env, OpensslTsa, read
 from signxml.algorithms import CanonicalizationMethod
 from signxml.exceptions import InvalidDigest
 from signxml.verifier import SignatureConfiguration
@@ -27,6 +26,7 @@ from hocbaso.signing import (
     sign,
     verify,
 )
+from tests.signing.signing_env import OPENSSL, Env, OpensslTsa, read
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XA = "http://uri.etsi.org/01903/v1.3.2#"

@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from signing_env import XMLSEC1, Env, read, sign_all
-from signing_helpers import ID_ATTRS, slot_xpath, slots_of, xmlsec1_verify
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from hocbaso.signing import Indication, SignatureLevel, SubIndication, prepare, verify
+from tests.signing.signing_env import XMLSEC1, Env, read, sign_all
+from tests.signing.signing_helpers import ID_ATTRS, slot_xpath, slots_of, xmlsec1_verify
 
 needs_xmlsec1 = pytest.mark.skipif(
     XMLSEC1 is None, reason="xmlsec1 not installed (apt-get install xmlsec1)"

@@ -1,0 +1,1 @@
+"""Tests (a package, so modules are named by their path)."""
