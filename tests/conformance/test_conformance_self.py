@@ -18,7 +18,7 @@ def test_library_passes_every_vector() -> None:
     assert len(report.results) == len(conformance.load_manifest().cases)
 
 
-def test_cli_json_report(capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
+def test_cli_json_report(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["conformance", "run", "--category", "parser,grades", "--format", "json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
