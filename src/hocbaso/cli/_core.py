@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import hocbaso
-from hocbaso import demo as demo_mod
 from hocbaso.errors import HocbasoError
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
@@ -56,7 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=Path("hocbaso-demo"),
         help="working directory (default ./hocbaso-demo)",
     )
-    p.add_argument("--students", type=int, default=6, help="records per grade level shown")
+    p.add_argument("--students", type=int, default=2, help="students per grade shown (default 2)")
     p.set_defaults(handler=_demo)
 
 
@@ -122,4 +121,6 @@ def _schemas(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    return EXIT_OK if demo_mod.run_demo(args.out, students=args.students) else EXIT_INVALID
+    from hocbaso import demo  # the demo imports every subpackage: only when asked for
+
+    return EXIT_OK if demo.run_demo(args.out, students=args.students) else EXIT_INVALID
