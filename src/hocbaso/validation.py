@@ -120,6 +120,7 @@ _VALUE_TYPES = (
     "TOTALDIGITS",
     "FRACTIONDIGITS",
 )
+_UNEXPECTED = re.compile(r"Unexpected child with tag '([^']+)'[^.]*\.(?: Tag '([^']+)' expected)?")
 _QUOTED_VALUE = re.compile(r"The value '([^']*)'|value '([^']*)'")
 
 
@@ -134,6 +135,10 @@ def _xsd_problem(path: str | None, line: int | None, type_name: str, message: st
         value = f" '{m.group(1) or m.group(2)}'" if m else ""
         rule = "XSD-VALUE"
         vi = f"{named}: giá trị{value} không hợp lệ" + (f" — {fmt}." if fmt else ".")
+    elif m := _UNEXPECTED.search(message):
+        rule = "XSD-STRUCTURE"
+        vi = f"{named}: phần tử {m.group(1)} sai vị trí hoặc không có trong chuẩn"
+        vi += f"; cần phần tử {m.group(2)}." if m.group(2) else "."
     elif "Missing child" in message:
         missing = message.split("Expected is", 1)[-1].strip(" ().")
         rule, vi = "XSD-STRUCTURE", f"{named}: thiếu phần tử bắt buộc {missing}."
@@ -161,14 +166,17 @@ def xsd_problems(tree: etree._ElementTree, profile: str, engine: Engine = "lxml"
     for err in xs.iter_errors(tree):  # type: ignore[attr-defined]
         elem = getattr(err, "elem", None)
         line = elem.sourceline if elem is not None and hasattr(elem, "sourceline") else None
-        problems.append(
-            _xsd_problem(
-                err.path,
-                line,
-                type(err).__name__ + str(err.reason or ""),
-                str(err.reason or err.message),
-            )
-        )
+        reason = str(err.reason or err.message)
+        # Map xmlschema's error classes onto libxml2's categories, so both engines give the
+        # same rule ids: content-model errors are structure, the rest are value errors.
+        kind = type(err).__name__
+        if "Children" in kind:
+            type_name = "SCHEMAV_ELEMENT_CONTENT"
+        elif "duplicat" in reason.lower() or "unique" in reason.lower():
+            type_name = "SCHEMAV_CVC_IDC"
+        else:
+            type_name = "SCHEMAV_CVC_DATATYPE_VALID"
+        problems.append(_xsd_problem(err.path, line, type_name, reason))
     return problems
 
 
