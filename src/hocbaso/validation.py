@@ -170,7 +170,7 @@ def xsd_problems(tree: etree._ElementTree, profile: str, engine: Engine = "lxml"
         # Map xmlschema's error classes onto libxml2's categories, so both engines give the
         # same rule ids: content-model errors are structure, the rest are value errors.
         kind = type(err).__name__
-        if "Children" in kind:
+        if "Children" in kind or "attribute" in reason.lower():
             type_name = "SCHEMAV_ELEMENT_CONTENT"
         elif "duplicat" in reason.lower() or "unique" in reason.lower():
             type_name = "SCHEMAV_CVC_IDC"
