@@ -100,6 +100,9 @@ class SQLiteStore(LedgerStore):
         timeout: seconds to wait for another writer's lock before failing.
         cache_mb: SQLite page cache of this connection, in MB. The lookup indexes take about
             50 MB per million entries; a cache that holds them keeps large batches fast.
+        wal_autocheckpoint: WAL pages (4 KB) after which SQLite copies the WAL back into the
+            database file. Larger than SQLite's 1,000 so that index pages rewritten by
+            consecutive batches are copied once (the WAL may grow to about 80 MB).
     """
 
     def __init__(
@@ -110,6 +113,7 @@ class SQLiteStore(LedgerStore):
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         timeout: float = 30.0,
         cache_mb: int = 256,
+        wal_autocheckpoint: int = 20_000,
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ConfigurationError(
@@ -144,6 +148,7 @@ class SQLiteStore(LedgerStore):
                     )
             self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
             self._init_schema(create)
 
     @contextmanager
