@@ -33,17 +33,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 import hocbaso
 from hocbaso import batch, ledger, pki, render, rules, signing
 from hocbaso.errors import ConfigurationError, HocbasoError
-from hocbaso.models import (
-    GeneralInfo,
-    PrimaryData,
-    PrimaryRecord,
-    Record,
-    SecondaryData,
-    SecondaryRecord,
-    SecondarySubjectResult,
-    SecondarySummary,
-    SubjectTeacher,
-)
+from hocbaso.models import GeneralInfo, PrimaryData, PrimaryRecord, Record, SecondaryRecord
+from hocbaso.testing import staff_record
 
 __all__ = ["DemoState", "run_demo"]
 
@@ -79,48 +70,6 @@ def _pki(state: DemoState) -> bool:
     return True
 
 
-def _staffed(record: Record, staff: pki.DemoPki) -> Record:
-    """The record with the school's staff set to the people of the demo PKI.
-
-    Signing checks that each signer's certificate carries the personal id the record names
-    (principal, homeroom teacher, each subject teacher), so the demo school's staff are the PKI's.
-    """
-    leader, homeroom = staff["cbql"], staff["gvcn"]
-    general = GeneralInfo.model_validate(
-        {
-            **record.data.general.model_dump(),
-            "signing_leader_personal_id": leader.cccd,
-            "homeroom_teacher_name": record.data.general.homeroom_teacher_name or "Ngô Thị Hà",
-            "homeroom_teacher_personal_id": homeroom.cccd,
-        }
-    )
-    if isinstance(record, PrimaryRecord):
-        data = PrimaryData(
-            general=general, history=record.data.history, summary=record.data.summary
-        )
-        return PrimaryRecord(data=data)
-    teachers = [staff["gvbm-toan"], staff["gvbm-van"]]
-    subjects = []
-    for i, subject in enumerate(record.data.summary.subjects):
-        teacher = teachers[i % 2]
-        assert teacher.cccd is not None
-        name = subject.teacher.name if subject.teacher else "Phan Văn Hùng"
-        subjects.append(
-            SecondarySubjectResult.model_validate(
-                {
-                    **subject.model_dump(),
-                    "teacher": SubjectTeacher(name=name, personal_id=teacher.cccd),
-                }
-            )
-        )
-    summary = SecondarySummary.model_validate(
-        {**record.data.summary.model_dump(), "subjects": subjects}
-    )
-    return SecondaryRecord(
-        data=SecondaryData(general=general, history=record.data.history, summary=summary)
-    )
-
-
 def _build(state: DemoState) -> bool:
     state.say("1. Tạo học bạ / build records (typed models → canonical XML)")
     assert state.staff is not None
@@ -133,7 +82,7 @@ def _build(state: DemoState) -> bool:
                 if i == 0
                 else hocbaso.examples.generate_record(i, grade)
             )
-            record = _staffed(record, state.staff)
+            record = staff_record(record, state.staff)
             path = rec_dir / f"hocba-lop{grade:02d}-{i:03d}.xml"
             path.write_bytes(hocbaso.to_xml(record))
             state.records.append(record)

@@ -21,6 +21,8 @@ valid document with one labelled mutation, and the rule id and location it must 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import strategies as st
 
@@ -33,9 +35,24 @@ from hocbaso.models import (
     Record,
     SecondaryData,
     SecondaryRecord,
+    SecondarySubjectResult,
+    SecondarySummary,
+    SubjectTeacher,
 )
 
-__all__ = ["Mutation", "invalid_documents", "records", "vietnamese_text"]
+if TYPE_CHECKING:  # pragma: no cover
+    from hocbaso.pki import DemoPki
+    from hocbaso.signing import LocalSigner
+
+__all__ = [
+    "Mutation",
+    "invalid_documents",
+    "records",
+    "signed_documents",
+    "signing_plan",
+    "staff_record",
+    "vietnamese_text",
+]
 
 _LETTERS = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxy"
@@ -214,3 +231,105 @@ def invalid_documents(draw: st.DrawFn) -> Mutation:
     record = draw(records())
     name, mutate, rules, location = draw(st.sampled_from(_MUTATIONS))
     return Mutation(name, mutate(to_xml(record)), rules, location)
+
+
+def staff_record(record: Record, staff: DemoPki) -> Record:
+    """``record`` with the school's staff set to the people of a (test) PKI.
+
+    Signing checks that each signer's certificate carries the personal id the record names
+    (principal ``CBQL``, homeroom teacher ``GVCN``, each subject teacher ``GVBM``), so a record
+    to be signed by :func:`hocbaso.pki.make_demo_pki`'s people must name them: the principal is
+    ``cbql``, the homeroom teacher ``gvcn``, the subject teachers alternate ``gvbm-toan`` and
+    ``gvbm-van``.
+    """
+    general = GeneralInfo.model_validate(
+        {
+            **record.data.general.model_dump(),
+            "signing_leader_personal_id": staff["cbql"].cccd,
+            "homeroom_teacher_name": record.data.general.homeroom_teacher_name or "Ngô Thị Hà",
+            "homeroom_teacher_personal_id": staff["gvcn"].cccd,
+        }
+    )
+    if isinstance(record, PrimaryRecord):
+        return PrimaryRecord(
+            data=PrimaryData(
+                general=general, history=record.data.history, summary=record.data.summary
+            )
+        )
+    teachers = [staff["gvbm-toan"].cccd, staff["gvbm-van"].cccd]
+    subjects = [
+        SecondarySubjectResult.model_validate(
+            {
+                **subject.model_dump(),
+                "teacher": SubjectTeacher(
+                    name=subject.teacher.name if subject.teacher else "Phan Văn Hùng",
+                    personal_id=teachers[i % 2],
+                ),
+            }
+        )
+        for i, subject in enumerate(record.data.summary.subjects)
+    ]
+    summary = SecondarySummary.model_validate(
+        {**record.data.summary.model_dump(), "subjects": subjects}
+    )
+    return SecondaryRecord(
+        data=SecondaryData(general=general, history=record.data.history, summary=summary)
+    )
+
+
+_SIGNERS: dict[Path, dict[str, LocalSigner]] = {}
+
+
+def _signers(staff: DemoPki) -> dict[str, LocalSigner]:
+    # Keys are loaded once per PKI: parsing an RSA key costs far more than signing with it.
+    found = _SIGNERS.get(staff.directory)
+    if found is None:
+        from hocbaso.signing import LocalSigner
+
+        found = _SIGNERS[staff.directory] = {
+            name: LocalSigner.from_files(
+                staff[name].key_path, staff[name].cert_path, staff.issuing_cert
+            )
+            for name in ("gvbm-toan", "gvbm-van", "gvcn", "cbql", "org")
+        }
+    return found
+
+
+def signing_plan(record: Record) -> list[tuple[str, str]]:
+    """The slots of ``record`` in signing order, with the demo-PKI person who signs each."""
+    plan: list[tuple[str, str]] = []
+    if isinstance(record, SecondaryRecord):
+        for i, subject in enumerate(record.data.summary.subjects):
+            plan.append((f"GVBM:{subject.subject_code}", "gvbm-toan" if i % 2 == 0 else "gvbm-van"))
+    plan += [("GVCN", "gvcn"), ("CBQL", "cbql"), ("KY_PHAT_HANH", "org")]
+    return plan
+
+
+@st.composite
+def signed_documents(
+    draw: st.DrawFn,
+    staff: DemoPki,
+    *,
+    grades: range | list[int] = EXAMPLE_GRADES,
+    complete: bool = True,
+) -> bytes:
+    """Record bytes signed in the official order by the people of ``staff`` (a TEST PKI).
+
+    With ``complete=False`` only a drawn prefix of the slots is signed (a record on its way to
+    issue). Every slot uses the default policy (RSA or ECDSA with SHA-256, XML-DSig). Signing is
+    real, so keep ``max_examples`` small::
+
+        staff = hocbaso.pki.make_demo_pki(tmp_dir)
+        @given(signed_documents(staff))
+        def test_my_verifier_accepts_what_hocbaso_signs(xml): ...
+    """
+    from hocbaso.signing import sign
+
+    record = staff_record(draw(records(grades=grades)), staff)
+    plan = signing_plan(record)
+    count = len(plan) if complete else draw(st.integers(0, len(plan)))
+    signers = _signers(staff)
+    xml = to_xml(record)
+    for slot, who in plan[:count]:
+        xml = sign(xml, slot=slot, signer=signers[who])
+    return xml

@@ -86,3 +86,22 @@ def test_fast_decoder_agrees_with_full_pydantic_validation(
     full = _decode(mutated, full=True)
     assert (fast is None) == (full is None), (root.getroottree().getpath(target), target.text)
     assert fast == full
+
+
+def test_signed_documents_strategy_gives_verifiable_records(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from hocbaso import pki, signing
+    from hocbaso.testing import signed_documents
+
+    staff = pki.make_demo_pki(tmp_path_factory.mktemp("pki"))
+    trust = signing.TrustConfig.from_directory(staff.trust_dir)
+
+    @settings(max_examples=6, deadline=None)
+    @given(signed_documents(staff))
+    def check(xml: bytes) -> None:
+        report = signing.verify(xml, trust=trust)
+        assert report.passed, report.to_text()
+        assert hocbaso.validate(xml).valid
+
+    check()
