@@ -54,6 +54,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def conformance(session: nox.Session) -> None:
+    """The published conformance vectors against this library, through the public CLI."""
+    session.install("-e", ".")
+    session.run("hocbaso", "conformance", "run")
+
+
+@nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Check the docs: every public name documented, examples in docs/ run, CLI help in sync."""
     session.install("-e", ".[test]")
