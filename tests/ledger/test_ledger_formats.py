@@ -311,3 +311,18 @@ def test_naive_times_are_refused() -> None:
     with pytest.raises(InputError):
         _issue_entry(time=datetime(2024, 1, 1)).leaf  # noqa: B018
     assert _issue_entry(time=datetime(2024, 1, 1, tzinfo=UTC)).leaf
+
+
+def test_pure_helpers_raise_library_errors() -> None:
+    from hocbaso.ledger import consistency_path, inclusion_path
+
+    with pytest.raises(InputError):
+        inclusion_path([leaf_hash(b"")], 0, 2)
+    with pytest.raises(InputError):
+        inclusion_path([leaf_hash(b"")], 1)
+    with pytest.raises(InputError):
+        consistency_path([leaf_hash(b"")] * 3, 0, 3)
+    with pytest.raises(InputError):
+        sign_checkpoint("o", 1, b"short", [Ed25519NoteSigner.generate("k")])
+    with pytest.raises(ConfigurationError):
+        sign_checkpoint("o\nx", 1, EMPTY_ROOT, [Ed25519NoteSigner.generate("k")])

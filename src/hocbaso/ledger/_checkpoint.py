@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from hocbaso.errors import ConfigurationError, LedgerIntegrityError
+from hocbaso.errors import ConfigurationError, InputError, LedgerIntegrityError
 from hocbaso.ledger._merkle import HASH_SIZE
 
 __all__ = [
@@ -293,7 +293,11 @@ def sign_checkpoint(
             f"tên sổ {origin!r} phải là một dòng không rỗng",
         )
     if len(root_hash) != HASH_SIZE or size < 0:
-        raise ValueError("root hash must be 32 bytes and size non-negative")
+        raise InputError(
+            "a checkpoint needs a 32-byte root hash and a non-negative size",
+            message_vi="Điểm kiểm tra cần giá trị băm gốc 32 byte và kích thước không âm.",
+            code="LEDGER-HASH-ARG",
+        )
     if not signers:
         raise _bad_key("at least one signer is needed", "cần ít nhất một khóa ký")
     body = f"{origin}\n{size}\n{base64.b64encode(root_hash).decode('ascii')}\n"
@@ -303,7 +307,11 @@ def sign_checkpoint(
 def sign_note(text: str, signers: Sequence[NoteSigner]) -> str:
     """C2SP signed note: ``text``, a blank line, one signature line per signer."""
     if not text.endswith("\n") or "\n\n" in text or any(ord(c) < 0x20 and c != "\n" for c in text):
-        raise ValueError("note text must end in a newline and have no blank lines or controls")
+        raise InputError(
+            "note text must end in a newline and have no blank lines or control characters",
+            message_vi="Nội dung cần ký phải kết thúc bằng xuống dòng, không có dòng trống.",
+            code="LEDGER-NOTE-TEXT",
+        )
     lines = []
     for signer in signers:
         sig = signer.key_id.to_bytes(4, "big") + signer.sign(text.encode("utf-8"))

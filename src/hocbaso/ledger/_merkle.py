@@ -325,13 +325,21 @@ def _memory_reader(
     return read
 
 
+def _more_than_given(size: int, given: int) -> InputError:
+    return InputError(
+        f"tree size {size} is larger than the {given} leaf hashes given",
+        message_vi=f"Kích thước {size} lớn hơn số {given} giá trị băm được cung cấp.",
+        code="LEDGER-SIZE-RANGE",
+    )
+
+
 def inclusion_path(
     leaf_hashes: Sequence[bytes], index: int, size: int | None = None
 ) -> list[bytes]:
     """``PATH(index, D[size])`` computed from a list of leaf hashes (default size: all of them)."""
     size = len(leaf_hashes) if size is None else size
     if size > len(leaf_hashes):
-        raise ValueError("size is larger than the list of leaf hashes")
+        raise _more_than_given(size, len(leaf_hashes))
     return hashes_for_ranges(inclusion_ranges(index, size), _memory_reader(leaf_hashes))
 
 
@@ -341,5 +349,5 @@ def consistency_path(
     """``PROOF(size1, D[size2])`` computed from a list of leaf hashes (default size2: all)."""
     size2 = len(leaf_hashes) if size2 is None else size2
     if size2 > len(leaf_hashes):
-        raise ValueError("size2 is larger than the list of leaf hashes")
+        raise _more_than_given(size2, len(leaf_hashes))
     return hashes_for_ranges(consistency_ranges(size1, size2), _memory_reader(leaf_hashes))

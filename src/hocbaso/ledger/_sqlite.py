@@ -91,6 +91,9 @@ def _row_entry(row: Sequence[Any]) -> StoredEntry:
 class SQLiteStore(LedgerStore):
     """The embedded default store: one SQLite file (or ``":memory:"`` for tests).
 
+    One object holds one connection: use one store per thread or process (several may open
+    the same file; their writes are serialised by SQLite's write lock).
+
     Args:
         path: database file; ``":memory:"`` for a throw-away store.
         create: create the file and tables if missing; when ``False`` a missing file is a
