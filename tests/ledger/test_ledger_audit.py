@@ -399,3 +399,26 @@ def test_postgres_tampering_is_caught(
     assert Ledger(pg_store).audit_report()[0].ok
     tamper(pg_store)
     assert _first(Ledger(pg_store).audit_report()[0]) == expected
+
+
+def test_a_damaged_tree_is_reported_not_crashed_on(db: Path) -> None:
+    _sql(db, ("DELETE FROM tiles WHERE level=2", ()))
+    with SQLiteStore(db, create=False) as store:
+        ledger = Ledger(store)
+        for action in (
+            lambda: ledger.inclusion_proof(SCHOOL, 3),
+            lambda: ledger.consistency_proof(SCHOOL, 5),
+            lambda: ledger.root_hash(SCHOOL),
+            lambda: ledger.checkpoint(SCHOOL, SIGNER),
+            lambda: issue_n(ledger, 1, salt="after"),
+        ):
+            with pytest.raises(LedgerIntegrityError) as info:
+                action()
+            assert info.value.code == "LEDGER-STORE-DAMAGED"
+
+
+def test_a_tampered_leaf_is_not_proved(db: Path) -> None:
+    _sql(db, ("UPDATE entries SET leaf=? WHERE idx=7", (_leaf(db, 7).replace(b"2024", b"2025"),)))
+    with SQLiteStore(db, create=False) as store, pytest.raises(LedgerIntegrityError) as info:
+        Ledger(store).inclusion_proof(SCHOOL, 7)
+    assert info.value.code == "LEDGER-STORE-DAMAGED"

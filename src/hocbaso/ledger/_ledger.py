@@ -7,7 +7,7 @@ Internal module (unstable); :class:`Ledger` and :class:`IssueRequest` are re-exp
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -250,8 +250,9 @@ class Ledger:
         info = self._store.log(check_school_code(school_code))
         return 0 if info is None else info.size
 
-    def _read(self, log_id: int) -> _NodeReader:
-        return _NodeReader(self._store, log_id)
+    def _read(self, log_id: int) -> NodeRead:
+        store = self._store
+        return _checked(lambda keys: store.read_nodes(log_id, keys))
 
     def root_hash(self, school_code: str, size: int | None = None) -> bytes:
         """RFC 9162 root hash of the first ``size`` entries (default: all) of the school's log."""
@@ -488,7 +489,7 @@ class Ledger:
             size = w.info.size
             root = EMPTY_ROOT
             if size:
-                root = hashes_for_ranges([(0, size)], w.read_nodes)[0]
+                root = hashes_for_ranges([(0, size)], _checked(w.read_nodes))[0]
             new = sign_checkpoint(w.info.origin, size, root, signer_list)
             old_note = w.checkpoint_at(size)
             if old_note is not None:
@@ -650,18 +651,19 @@ class Ledger:
         return reports
 
 
-class _NodeReader:
-    """``read`` callable for :func:`hashes_for_ranges` that fails loudly on a missing node."""
+NodeRead = Callable[[Sequence[NodeKey]], Mapping[NodeKey, bytes]]
 
-    def __init__(self, store: LedgerStore, log_id: int) -> None:
-        self._store = store
-        self._log_id = log_id
 
-    def __call__(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
-        got = self._store.read_nodes(self._log_id, keys)
-        if len(got) != len(keys):
+def _checked(read: NodeRead) -> NodeRead:
+    """``read`` for :func:`hashes_for_ranges`, failing loudly when the store lacks a node."""
+
+    def checked(keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        got = read(keys)
+        if any(key not in got for key in keys):
             raise _damaged("tree nodes are missing")
         return got
+
+    return checked
 
 
 def _size_error(value: int, size: int, *, what: str = "tree size") -> InputError:
