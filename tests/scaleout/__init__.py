@@ -1,0 +1,1 @@
+"""Tests of hocbaso.scaleout: the batch check on Dask (local cluster in one process)."""
