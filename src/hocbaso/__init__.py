@@ -37,7 +37,15 @@ from hocbaso.models import (
     Record,
     SecondaryRecord,
 )
-from hocbaso.report import Problem, Report, Severity
+from hocbaso.report import (
+    BatchReport,
+    BatchSummary,
+    Problem,
+    RecordRef,
+    Report,
+    Severity,
+    StatusRow,
+)
 from hocbaso.validation import check, is_valid, schema_path, validate
 
 __version__ = "0.1.0"
@@ -63,13 +71,17 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "PROFILE_PRIMARY",
     "PROFILE_SECONDARY",
+    "BatchReport",
+    "BatchSummary",
     "PrimaryRecord",
     "Problem",
     "Record",
     "RecordIdentity",
+    "RecordRef",
     "Report",
     "SecondaryRecord",
     "Severity",
+    "StatusRow",
     "__version__",
     "assessment",
     "batch",

@@ -47,6 +47,23 @@ class _Labelled(str, enum.Enum):
         return str(self.value)
 
 
+# Paper / sharing-schema codes and ranks, looked up by value (module constants: the business
+# rules read them millions of times).
+_CODES: Final = MappingProxyType(
+    {
+        "Hoàn thành tốt": "T",
+        "Hoàn thành": "H",
+        "Chưa hoàn thành": "C",
+        "Tốt": "T",
+        "Khá": "K",
+        "Đạt": "Đ",
+        "Chưa đạt": "CĐ",
+    }
+)
+_QUALITY_CODES: Final = MappingProxyType({"Tốt": "T", "Đạt": "Đ", "Cần cố gắng": "C"})
+_RANKS: Final = MappingProxyType({"Tốt": 3, "Khá": 2, "Đạt": 1, "Chưa đạt": 0})
+
+
 class SchoolLevel(_Labelled):
     """School level — *cấp học* (``MA_CAP_HOC``; national list "nhóm cấp học")."""
 
@@ -106,7 +123,7 @@ class SubjectLevel(_Labelled):
     @property
     def code(self) -> str:
         """Paper code T / H / C."""
-        return {"Hoàn thành tốt": "T", "Hoàn thành": "H", "Chưa hoàn thành": "C"}[self.value]
+        return _CODES[self.value]
 
 
 class QualityLevel(_Labelled):
@@ -119,7 +136,7 @@ class QualityLevel(_Labelled):
     @property
     def code(self) -> str:
         """Paper code T / Đ / C."""
-        return {"Tốt": "T", "Đạt": "Đ", "Cần cố gắng": "C"}[self.value]
+        return _QUALITY_CODES[self.value]
 
 
 class FinalEvaluation(_Labelled):
@@ -142,12 +159,12 @@ class ResultLevel(_Labelled):
     @property
     def code(self) -> str:
         """Code of the national sharing schema: T / K / Đ / CĐ."""
-        return {"Tốt": "T", "Khá": "K", "Đạt": "Đ", "Chưa đạt": "CĐ"}[self.value]
+        return _CODES[self.value]
 
     @property
     def rank(self) -> int:
         """3 for Tốt down to 0 for Chưa đạt (for comparisons)."""
-        return {"Tốt": 3, "Khá": 2, "Đạt": 1, "Chưa đạt": 0}[self.value]
+        return _RANKS[self.value]
 
 
 class PassLevel(_Labelled):

@@ -37,6 +37,7 @@ from hocbaso.models import (
     SecondaryRecord,
     SecondarySubjectResult,
     SecondarySummary,
+    StudyYear,
     SubjectTeacher,
 )
 
@@ -95,16 +96,24 @@ def records(draw: st.DrawFn, *, grades: range | list[int] = EXAMPLE_GRADES) -> R
     if not updates:
         return record
     general = GeneralInfo.model_validate({**record.data.general.model_dump(), **updates})
+    # The current year of the study history names the same class and school as the cover.
+    *earlier, current = record.data.history
+    history = (
+        *earlier,
+        StudyYear.model_validate(
+            {
+                **current.model_dump(),
+                "class_name": general.class_name,
+                "school_name": general.school_name,
+            }
+        ),
+    )
     if isinstance(record, PrimaryRecord):
         return PrimaryRecord(
-            data=PrimaryData(
-                general=general, history=record.data.history, summary=record.data.summary
-            )
+            data=PrimaryData(general=general, history=history, summary=record.data.summary)
         )
     return SecondaryRecord(
-        data=SecondaryData(
-            general=general, history=record.data.history, summary=record.data.summary
-        )
+        data=SecondaryData(general=general, history=history, summary=record.data.summary)
     )
 
 
