@@ -271,7 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-packet-bytes", type=int, default=batch.DEFAULT_MAX_PACKET_BYTES)
     parser.add_argument("--json", help="write the measurements as JSON to this file ('-')")
     parser.add_argument("--scaling", help="comma-separated record counts: RSS vs N")
+    parser.add_argument("--smoke", action="store_true", help="tiny run (CI): 500 records")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.records, args.pool = 500, 50
     if args.scaling:
         return _scaling([int(x) for x in args.scaling.split(",")], args)
     run = measure(args.records, args.pool, args.sample, args.max_packet_bytes)

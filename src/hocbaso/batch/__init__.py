@@ -58,6 +58,15 @@ from hocbaso.batch._packets import (
     unpack,
 )
 from hocbaso.batch._scan import escape_quotes
+from hocbaso.batch._work import (
+    Failure,
+    RecordItem,
+    RecordResult,
+    check_records,
+    failure_of,
+    packet_content,
+    report_failures,
+)
 
 __all__ = [
     "DEFAULT_MAX_PACKET_BYTES",
@@ -71,8 +80,11 @@ __all__ = [
     "CertificateRegistration",
     "CertificateRegistrationResponse",
     "DecompressionLimits",
+    "Failure",
     "Packet",
     "PacketRecord",
+    "RecordItem",
+    "RecordResult",
     "RecordStatus",
     "RevokeRequest",
     "RevokeResponse",
@@ -87,13 +99,17 @@ __all__ = [
     "SubmitResponse",
     "SubmitState",
     "TransactionKind",
+    "check_records",
     "compress_content",
     "decompress_content",
     "escape_quotes",
+    "failure_of",
     "hash_password",
     "iter_records",
     "pack",
+    "packet_content",
     "record_from_file",
+    "report_failures",
     "split_records",
     "unpack",
 ]

@@ -3,10 +3,10 @@
 Internal module: import the names from :mod:`hocbaso.scaleout`.
 
 The work done for one packet is exactly what ``hocbaso batch check`` (and ``unpack``) does:
-read the packet file and take its ``content`` (:func:`hocbaso.cli._batch._content_of`, which
+read the packet file and take its ``content`` (:func:`hocbaso.batch.packet_content`, which
 also accepts an ``authenticationRequest`` JSON), decode it and cut it into records with
 :func:`hocbaso.batch.iter_records` (``check_records=False``, as the CLI), then check every
-record with the CLI's worker function :func:`hocbaso.cli._batch._check_records`. Those
+record with the CLI's worker function :func:`hocbaso.batch.check_records`. Those
 functions are imported, not copied, so the two paths cannot drift apart.
 
 Only plain data crosses the wire: packet sources are ``(name, content)`` string pairs, paths
@@ -227,7 +227,7 @@ def _name(source: PacketSource) -> str:
 
 def _content(source: PacketSource) -> str:
     """The packet's content string; a path is read with the CLI's rules (ASCII, strict)."""
-    from hocbaso.cli._batch import _content_of
+    from hocbaso.batch._work import packet_content as _content_of
 
     if isinstance(source, Packet):
         return source.content
@@ -260,7 +260,7 @@ def check_packet(
     Raises:
         InputError: ``source`` is not one of the accepted kinds (``SCALEOUT-SOURCE``).
     """
-    from hocbaso.cli._batch import _check_records
+    from hocbaso.batch._work import check_records as _check_records
 
     _check_source(source)
     name = _name(source)

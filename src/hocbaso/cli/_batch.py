@@ -35,7 +35,7 @@ __all__ = ["register"]
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
 # (code, location, line, message_vi, message_en)
-Failure = tuple[str, str | None, int | None, str, str]
+Failure = batch.Failure
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
@@ -194,14 +194,6 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _failure(exc: HocbasoError) -> Failure:
-    return (exc.code, exc.location, exc.line, exc.message_vi, exc.message_en)
-
-
-def _report_failures(report: hocbaso.Report) -> list[Failure]:
-    return [(p.rule, p.location, p.line, p.message_vi, p.message_en) for p in report.errors]
-
-
 @dataclass
 class _Summary:
     command: str
@@ -285,7 +277,7 @@ def _load_records(items: list[_PackItem]) -> list[_PackResult]:
             if validate:
                 report = hocbaso.validate(record, source=path)
                 if not report.valid:
-                    out.append((position, path, None, _report_failures(report)))
+                    out.append((position, path, None, batch.report_failures(report)))
                     continue
             else:  # well-formedness only, as the receiver will see it
                 wrapped = b"<DANH_SACH_HOC_BA>" + record + b"</DANH_SACH_HOC_BA>"
@@ -296,7 +288,7 @@ def _load_records(items: list[_PackItem]) -> list[_PackResult]:
                 next(batch.pack([record], max_packet_bytes=cap, check_records=False))
             out.append((position, path, record, []))
         except HocbasoError as exc:
-            out.append((position, path, None, [_failure(exc)]))
+            out.append((position, path, None, [batch.failure_of(exc)]))
         except OSError as exc:
             out.append((position, path, None, [("FILE-READ", None, None, str(exc), str(exc))]))
     return out
@@ -355,7 +347,7 @@ def _pack(args: argparse.Namespace) -> int:
             summary.packets += 1
     except HocbasoError as exc:
         summary.unusable += 1
-        summary.fail("<pack>", None, [_failure(exc)])
+        summary.fail("<pack>", None, [batch.failure_of(exc)])
     progress.close()
     (out_dir / "packets.json").write_text(
         json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -387,32 +379,8 @@ def _no_input(summary: _Summary, args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------- unpack, check
 
 # (packet path, index in packet, record bytes, validate) -> failures of that record
-_RecordItem = tuple[str, int, bytes, bool]
-_RecordResult = tuple[str, int, bytes, list[Failure]]
-
-
-def _content_of(text: str) -> str:
-    if text.lstrip().startswith("{"):
-        return batch.SubmitRequest.from_json(text).content
-    return text.strip()
-
-
-def _check_records(items: list[_RecordItem]) -> list[_RecordResult]:
-    """Worker: check records (bytes in, failures out): well-formed, and valid if asked."""
-    out: list[_RecordResult] = []
-    for path, index, data, validate in items:
-        failures: list[Failure] = []
-        try:
-            if validate:
-                report = hocbaso.validate(data, source=f"{path}#{index}")
-                failures = _report_failures(report)
-            else:
-                wrapped = b"<DANH_SACH_HOC_BA>" + data + b"</DANH_SACH_HOC_BA>"
-                failures = [_failure(r.error) for r in batch.split_records(wrapped) if r.error]
-        except HocbasoError as exc:
-            failures = [_failure(exc)]
-        out.append((path, index, data, failures))
-    return out
+_RecordItem = batch.RecordItem
+_RecordResult = batch.RecordResult
 
 
 def _run_packets(args: argparse.Namespace, command: str, out_dir: Path | None) -> int:
@@ -430,12 +398,12 @@ def _run_packets(args: argparse.Namespace, command: str, out_dir: Path | None) -
             summary.packets += 1
             try:
                 with open(path, encoding="ascii", errors="strict") as fh:
-                    content = _content_of(fh.read())
+                    content = batch.packet_content(fh.read())
                 for rec in batch.iter_records(content, check_records=False):
                     yield (path, rec.index, rec.data, validate)
             except HocbasoError as exc:
                 summary.unusable += 1
-                summary.fail(path, None, [_failure(exc)])
+                summary.fail(path, None, [batch.failure_of(exc)])
             except (OSError, UnicodeDecodeError) as exc:
                 summary.unusable += 1
                 summary.fail(path, None, [("FILE-READ", None, None, str(exc), str(exc))])
@@ -443,7 +411,7 @@ def _run_packets(args: argparse.Namespace, command: str, out_dir: Path | None) -
 
     made: set[Path] = set()
     for path, index, data, failures in _ordered_map(
-        _check_records, items(), jobs=args.jobs, chunk=64
+        batch.check_records, items(), jobs=args.jobs, chunk=64
     ):
         summary.records += 1
         if failures:
