@@ -774,14 +774,19 @@ class SecondarySubjectResult(_Model):
     def _form(self) -> SecondarySubjectResult:
         for name, term in (("HOC_KY_1", self.term1), ("HOC_KY_2", self.term2)):
             scored = (term.midterm_score, term.final_score, term.average)
+            # `is None` tests: `None in scored` would compare Decimals with None (slow).
             if self.form is AssessmentForm.SCORE:
-                if not term.regular_scores or None in scored or term.result is not None:
+                if (
+                    not term.regular_scores
+                    or any(v is None for v in scored)
+                    or term.result is not None
+                ):
                     raise ValueError(
                         f"{name}: môn đánh giá bằng điểm số cần đủ điểm ĐĐGtx, ĐĐGgk, ĐĐGck và "
                         f"ĐTB môn, không có mức đánh giá || {name}: a scored subject needs "
                         "DIEM_DGTX, DIEM_DGGK, DIEM_DGCK and DTB_MON, and no MUC_DANH_GIA"
                     )
-            elif term.regular_scores or scored != (None, None, None) or term.result is None:
+            elif term.regular_scores or any(v is not None for v in scored) or term.result is None:
                 raise ValueError(
                     f"{name}: môn đánh giá bằng nhận xét chỉ có mức đánh giá (Đạt/Chưa đạt) "
                     f"|| {name}: a comment-only subject has only MUC_DANH_GIA (Đạt/Chưa đạt)"

@@ -614,10 +614,12 @@ def _compile_layout(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     for name, idxs in repeats.items():
         items = ", ".join(f"c{i}" for i in idxs)
         lines.append(f"    l_{name} = [k_{name}(c.text or '') for c in ({items},)]")
-        lines.append(f"    if FAIL in l_{name}: return None")
+        # Identity tests only: `FAIL in values` would call Decimal.__eq__ on every value.
+        lines.append(f"    for x in l_{name}:")
+        lines.append("        if x is FAIL: return None")
         entries.append(f"{name!r}: l_{name}")
     if checks:
-        lines.append(f"    if FAIL in ({', '.join(checks)},): return None")
+        lines.append(f"    if {' or '.join(f'{v} is FAIL' for v in checks)}: return None")
     lines.append(f"    ctx.texts += {texts}")
     for i, f in enumerate(fields):
         sub = repr(f"/{f.element}")
