@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -13,17 +14,27 @@ __all__ = ["DEFAULT_MAX_BYTES", "parse_bytes"]
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 """Default size limit for one record (a signed record is typically 15–25 KB)."""
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_blank_text=False,
-    remove_comments=False,
-    remove_pis=False,
-    collect_ids=False,
-)
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    # lxml parsers must not be shared between threads: one per thread, created once.
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_blank_text=False,
+            remove_comments=False,
+            remove_pis=False,
+            collect_ids=False,
+        )
+    return parser
+
+
 # Declarations are refused before lxml sees them, so no entity is ever expanded.
 _DECL = re.compile(rb"<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
@@ -77,7 +88,7 @@ def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
             line=line,
         ) from None
     try:
-        tree = etree.ElementTree(etree.fromstring(data, _PARSER))
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         raise XmlSyntaxError(
             f"not well-formed XML: {exc.msg}",

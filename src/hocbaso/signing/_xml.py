@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import threading
 
 from lxml import etree
 
 from hocbaso import errors
+from hocbaso._xml._parse import parse_bytes
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 XADES_NS = "http://uri.etsi.org/01903/v1.3.2#"
@@ -35,32 +35,11 @@ def xades(tag: str) -> str:
     return f"{{{XADES_NS}}}{tag}"
 
 
-_local = threading.local()
-
-
-def _parser() -> etree.XMLParser:
-    parser: etree.XMLParser | None = getattr(_local, "parser", None)
-    if parser is None:
-        parser = _local.parser = _new_parser()
-    return parser
-
-
-def _new_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_blank_text=False,
-        remove_comments=False,
-        remove_pis=False,
-        collect_ids=False,
-    )
-
-
 def parse_document(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> etree._Element:
     """Parse ``data`` as a standalone UTF-8 XML document, refusing DTDs and entities.
+
+    The same hardened parse as the codec's (:func:`hocbaso._xml._parse.parse_bytes`), with the
+    signing layer's larger size limit (a signed B-LT record carries certificates and CRLs).
 
     Raises:
         InputTooLargeError, UnsafeXmlError, XmlSyntaxError, EncodingError.
@@ -71,46 +50,7 @@ def parse_document(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> etree._E
             message_vi="Tài liệu phải được truyền vào dưới dạng bytes (nội dung tệp XML).",
             code="XML-TYPE",
         )
-    data = bytes(data)
-    if len(data) > max_bytes:
-        raise errors.InputTooLargeError(
-            f"document is {len(data)} bytes, over the {max_bytes}-byte limit",
-            message_vi=f"Tệp quá lớn ({len(data)} byte), vượt giới hạn {max_bytes} byte.",
-        )
-    if b"<!" in data and _DOCTYPE.search(data):
-        raise errors.UnsafeXmlError(
-            "the document declares a DTD or entities; refused before parsing",
-            message_vi="Tệp XML có khai báo DTD/thực thể (DOCTYPE/ENTITY) — không được phép, "
-            "tệp có thể bị tấn công. Hãy xuất lại học bạ từ phần mềm quản lý.",
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise errors.EncodingError(
-            "the document is UTF-16; UTF-8 is required",
-            message_vi="Tệp không ở mã UTF-8 (đang là UTF-16). Hãy lưu lại ở dạng UTF-8.",
-        )
-    try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        raise errors.XmlSyntaxError(
-            f"not well-formed XML: {exc.msg}",
-            message_vi="Tệp không phải XML hợp lệ (bị cắt cụt hoặc hỏng). "
-            "Hãy lấy lại tệp gốc từ phần mềm quản lý học bạ.",
-            line=line,
-        ) from None
-    doc = root.getroottree()
-    if doc.docinfo.doctype or doc.docinfo.internalDTD is not None:
-        raise errors.UnsafeXmlError(
-            "the document declares a DTD; refused",
-            message_vi="Tệp XML có khai báo DTD — không được phép.",
-        )
-    enc = (doc.docinfo.encoding or "UTF-8").upper().replace("_", "-")
-    if enc not in ("UTF-8", "UTF8"):
-        raise errors.EncodingError(
-            f"declared encoding {enc!r}; UTF-8 is required",
-            message_vi=f"Tệp khai báo bảng mã {enc}; học bạ số phải dùng UTF-8.",
-        )
-    return root
+    return parse_bytes(bytes(data), max_bytes=max_bytes).getroot()
 
 
 def exc_c14n(element: etree._Element) -> bytes:
