@@ -32,8 +32,8 @@ from lxml import etree
 
 import hocbaso
 from hocbaso.pki import make_demo_pki
-from hocbaso.testing import staff_record
 from hocbaso.signing import LocalSigner, TrustConfig, sign, verify
+from hocbaso.testing import staff_record
 
 
 def _per_op(fn: Callable[[], object], n: int) -> float:
