@@ -180,12 +180,14 @@ def xsd_problems(tree: etree._ElementTree, profile: str, engine: Engine = "lxml"
     return problems
 
 
-def _model_problems(tree: etree._ElementTree, profile: str, source: str | None) -> list[Problem]:
+def _model_problems(
+    tree: etree._ElementTree, profile: str, source: str | None, *, xsd_clean: bool = False
+) -> list[Problem]:
     problems: list[Problem] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NormalizationWarning)
         try:
-            decode_tree(tree, profile=profile, source=source)
+            decode_tree(tree, profile=profile, source=source, xsd_valid_without_comments=xsd_clean)
         except DocumentInvalidError as exc:
             problems.extend(exc.report.problems)
     for w in caught:
@@ -221,7 +223,10 @@ def validate(
     profile = detect_profile(tree.getroot())
     problems = xsd_problems(tree, profile, engine)
     seen = {p.location for p in problems}
-    for p in _model_problems(tree, profile, source):
+    # A comment or PI anywhere after the XML declaration (or a false alarm inside CDATA) means
+    # the decoder must count the document's nodes itself; otherwise the XSD has done it.
+    xsd_clean = not problems and b"<!--" not in data and data.find(b"<?", 1) == -1
+    for p in _model_problems(tree, profile, source, xsd_clean=xsd_clean):
         # The decoder sees most XSD problems too; report each location once, XSD first.
         if p.location in seen and p.severity is Severity.ERROR:
             continue

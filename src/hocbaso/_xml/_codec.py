@@ -889,6 +889,25 @@ def _raw_signature(elem: etree._Element, path: str, ctx: _Ctx) -> bytes | None:
     return etree.tostring(elem, method="c14n", exclusive=True)
 
 
+_LEVEL_POSITION = 11  # MA_CAP_HOC is the 12th child of THONG_TIN_CHUNG (official order)
+
+
+def _version_and_level(root: etree._Element) -> tuple[str | None, str | None]:
+    # Canonical records have both at fixed places: look there first (no path search).
+    if len(root):
+        data = root[0]
+        if data.tag == "DU_LIEU_HOC_BA" and len(data):
+            info = data[0]
+            if info.tag == "THONG_TIN_CHUNG" and len(info) > _LEVEL_POSITION:
+                first, level = info[0], info[_LEVEL_POSITION]
+                if first.tag == "PHIEN_BAN" and level.tag == "MA_CAP_HOC":
+                    return first.text, level.text
+    return (
+        root.findtext("DU_LIEU_HOC_BA/THONG_TIN_CHUNG/PHIEN_BAN"),
+        root.findtext("DU_LIEU_HOC_BA/THONG_TIN_CHUNG/MA_CAP_HOC"),
+    )
+
+
 def detect_profile(root: etree._Element) -> str:
     """The profile of a parsed record (from ``MA_CAP_HOC``), or raise :class:`ProfileError`."""
     if root.tag != ROOT:
@@ -898,14 +917,13 @@ def detect_profile(root: etree._Element) -> str:
             location=f"/{root.tag!s}",
             line=root.sourceline,
         )
-    version = root.findtext("DU_LIEU_HOC_BA/THONG_TIN_CHUNG/PHIEN_BAN")
+    version, level = _version_and_level(root)
     if version is not None and version != "1.0":
         raise ProfileError(
             f"format version {version!r} is not supported (supported: 1.0)",
             message_vi=f"Phiên bản định dạng '{version}' chưa được hỗ trợ (hỗ trợ: 1.0).",
             location="/HOC_BA/DU_LIEU_HOC_BA/THONG_TIN_CHUNG/PHIEN_BAN",
         )
-    level = root.findtext("DU_LIEU_HOC_BA/THONG_TIN_CHUNG/MA_CAP_HOC")
     if level == SchoolLevel.PRIMARY.value:
         return PROFILE_PRIMARY
     if level in (SchoolLevel.LOWER_SECONDARY.value, SchoolLevel.UPPER_SECONDARY.value):
@@ -1027,12 +1045,15 @@ def decode_tree(
     profile: str | None = None,
     source: str | None = None,
     full_validation: bool = False,
+    xsd_valid_without_comments: bool = False,
 ) -> Record:
     """Build a record from an already parsed (hardened) tree, or raise DocumentInvalidError.
 
     The default builds the models during the walk from values whose lexical form has been
     checked, then runs the models' cross-field validators. ``full_validation=True`` hands a
     dict to pydantic instead (slower; the tests check both give the same answers).
+    ``xsd_valid_without_comments=True`` is for callers that have just validated this tree
+    against the profile's XSD and know it has no comments or PIs.
     """
     root = tree.getroot()
     profile = profile or detect_profile(root)
@@ -1040,7 +1061,12 @@ def decode_tree(
     build = not full_validation
     ctx = _Ctx([], build=build)
     result = _decode_model(root, plan_for(root_cls), f"/{ROOT}", ctx)
-    if (ctx.elements + ctx.texts + 1, ctx.attributes) != _census(root):
+    # After a passed XSD validation of a document without comments or PIs, the census can only
+    # agree: the schema already refused text, elements and attributes where values stand.
+    if not xsd_valid_without_comments and (
+        ctx.elements + ctx.texts + 1,
+        ctx.attributes,
+    ) != _census(root):
         # Something sits where only a value may: walk again, checking every element.
         ctx = _Ctx([], strict=True, build=build)
         result = _decode_model(root, plan_for(root_cls), f"/{ROOT}", ctx)
