@@ -83,3 +83,23 @@ def test_xsd_and_decoder_agree_on_location() -> None:
         assert any(loc == location for _, loc in xsd), (name, xsd)
         assert any(loc == location for _, loc in model), (name, model)
         assert {r for r, loc in xsd | model if loc == location} & rules, name
+
+
+def test_processing_instruction_is_found_after_a_passing_xsd() -> None:
+    # libxml2 ignores PIs and comments in XSD validation; the decoder must still see them.
+    xml = hocbaso.to_xml(example_record(3))
+    for junk in (b"<?php x?>", b"<!-- sua diem -->"):
+        bad = xml.replace(b"<HO_VA_TEN>", junk + b"<HO_VA_TEN>", 1)
+        report = hocbaso.validate(bad)
+        assert "XML-COMMENT" in {p.rule for p in report.errors}, junk
+
+
+def test_cdata_that_looks_like_a_comment_is_still_valid() -> None:
+    # "<!--" inside CDATA only turns the fast path off; the record stays valid.
+    xml = hocbaso.to_xml(example_record(3))
+    cdata = b"<NHAN_XET_GVCN><![CDATA[Em ngoan <!-- that --> lam]]></NHAN_XET_GVCN>"
+    start = xml.index(b"<NHAN_XET_GVCN>")
+    end = xml.index(b"</NHAN_XET_GVCN>") + len(b"</NHAN_XET_GVCN>")
+    doc = xml[:start] + cdata + xml[end:]
+    assert hocbaso.validate(doc).valid
+    assert hocbaso.from_xml(doc).data.summary.homeroom_comment == "Em ngoan <!-- that --> lam"
