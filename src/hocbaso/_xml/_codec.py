@@ -550,10 +550,11 @@ def _construct(cls: type[_Model], values: dict[str, Any]) -> Any:
             if not info.is_required()
         }
     instance = cls.__new__(cls)
-    data = dict(defaults)
-    data.update(values)
+    fields_set = set(values)
+    # ``values`` is a fresh dict the decoder owns: use it as is when nothing is defaulted.
+    data = {**defaults, **values} if defaults and len(values) < len(cls.model_fields) else values
     _setattr(instance, "__dict__", data)
-    _setattr(instance, "__pydantic_fields_set__", set(values))
+    _setattr(instance, "__pydantic_fields_set__", fields_set)
     _setattr(instance, "__pydantic_extra__", None)
     _setattr(instance, "__pydantic_private__", None)
     return instance
@@ -802,9 +803,25 @@ def _decode_model_strict(
     return values
 
 
-def _decode_items(elem: etree._Element, f: FieldPlan, path: str, ctx: _Ctx) -> list[Any]:
+def _decode_items(elem: etree._Element, f: FieldPlan, path: str, ctx: _Ctx) -> Any:
     assert f.model is not None and f.item is not None
     item_plan = plan_for(f.model)
+    if not ctx.strict:
+        # Fast path: every child is an item (stray text, comments and attributes are left to
+        # the whole-document census, as for models).
+        children = list(elem)
+        item = f.item
+        n = len(children)
+        if n and all(c.tag == item for c in children):
+            ctx.elements += n
+            if n == 1:
+                return (_decode_model(children[0], item_plan, f"{path}/{item}", ctx),)
+            return tuple(
+                [
+                    _decode_model(c, item_plan, f"{path}/{item}[{i}]", ctx)
+                    for i, c in enumerate(children, 1)
+                ]
+            )
     if elem.attrib:
         ctx.add(
             "STRUCTURE",
