@@ -326,3 +326,43 @@ def test_pure_helpers_raise_library_errors() -> None:
         sign_checkpoint("o", 1, b"short", [Ed25519NoteSigner.generate("k")])
     with pytest.raises(ConfigurationError):
         sign_checkpoint("o\nx", 1, EMPTY_ROOT, [Ed25519NoteSigner.generate("k")])
+
+
+def test_batch_fast_path_writes_the_encoder_bytes(tmp_path: Path) -> None:
+    """``issue_many`` writes plain issues without :func:`encode_entry`: same bytes, same hashes."""
+    from hocbaso.ledger import IssueRequest, Ledger, SQLiteStore, verify_inclusion
+    from hocbaso.ledger._entry import encode_entry
+
+    ledger = Ledger(SQLiteStore(tmp_path / "l.sqlite"))
+    moments = [T0, T0 + timedelta(seconds=1), T0.astimezone(timezone(timedelta(hours=7)))]
+    n = 0
+    for batch, at in enumerate(moments):
+        for school in (SCHOOL, "A.b_c-9"):
+            reqs = [
+                IssueRequest(
+                    lookup_uuid=v4(1000 * batch + k, school),
+                    record_digest=hashlib.sha256(b"r%d" % k).digest(),
+                    student_key=bytes([k]) * 32,
+                )
+                for k in range(5)
+            ]
+            for entry in ledger.issue_many(school, reqs, at=at):
+                stored = ledger.entry(school, entry.index)
+                assert stored == entry
+                assert stored.leaf == encode_entry(entry)
+                n += 1
+    assert n == 30
+    for school in (SCHOOL, "A.b_c-9"):
+        size = ledger.size(school)
+        root = ledger.root_hash(school)
+        for i in range(size):
+            proof = ledger.inclusion_proof(school, i, tree_size=size)
+            assert proof.root_hash == root
+            verify_inclusion(leaf_hash(ledger.entry(school, i).leaf), i, size, proof.path, root)
+    # a repeated batch (plus a new record) takes the general path for the repeats: idempotent
+    again = [IssueRequest(v4(k, SCHOOL), hashlib.sha256(b"r%d" % k).digest(), bytes([k]) * 32)
+             for k in range(6)]  # fmt: skip
+    out = ledger.issue_many(SCHOOL, again, at=T0)
+    assert [e.index for e in out] == [0, 1, 2, 3, 4, 15]
+    assert ledger.entry(SCHOOL, 15).leaf == encode_entry(out[-1])
+    ledger.close()
