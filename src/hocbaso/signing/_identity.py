@@ -39,18 +39,49 @@ class CertificateIdentity:
         return self.mst is not None
 
 
+_DER_CACHE: dict[int, tuple[x509.Certificate, bytes]] = {}
+_DER_CACHE_LIMIT = 1024
+
+
+def der_of(cert: x509.Certificate) -> bytes:
+    """The DER bytes of ``cert`` (``public_bytes(DER)``), remembered per certificate object.
+
+    ``public_bytes`` re-encodes on every call (~8 µs); signing and verification ask for the
+    same certificate's DER several times per record. The cache holds the certificate itself,
+    so an ``id`` is never reused while its entry lives.
+    """
+    hit = _DER_CACHE.get(id(cert))
+    if hit is not None and hit[0] is cert:
+        return hit[1]
+    der = cert.public_bytes(serialization.Encoding.DER)
+    if len(_DER_CACHE) >= _DER_CACHE_LIMIT:
+        _DER_CACHE.clear()
+    _DER_CACHE[id(cert)] = (cert, der)
+    return der
+
+
+@functools.lru_cache(maxsize=1024)
+def load_certificate(der: bytes) -> x509.Certificate:
+    """Parse a DER certificate, cached by its bytes (certificates are immutable).
+
+    Raises:
+        ValueError: not a certificate (errors are not cached).
+    """
+    return x509.load_der_x509_certificate(der)
+
+
 def identity_of(cert: x509.Certificate) -> CertificateIdentity:
     """Read CN, ``CCCD:`` and ``MST:`` markers from the certificate subject.
 
     The UID attribute (OID 0.9.2342.19200300.100.1.1) is looked at first, then every other
     attribute, because issuers differ in where they put the marker.
     """
-    return _identity(cert.public_bytes(serialization.Encoding.DER))
+    return _identity(der_of(cert))
 
 
 @functools.lru_cache(maxsize=1024)
 def _identity(der: bytes) -> CertificateIdentity:
-    cert = x509.load_der_x509_certificate(der)
+    cert = load_certificate(der)
     cccd = mst = None
     attrs = list(cert.subject.get_attributes_for_oid(NameOID.USER_ID)) + list(cert.subject)
     for attr in attrs:
@@ -81,12 +112,12 @@ def parse_signing_time(text: str | None) -> dt.datetime | None:
 
 def usable_for_signing(cert: x509.Certificate) -> bool:
     """True unless a KeyUsage extension excludes both digitalSignature and nonRepudiation."""
-    return _usable(cert.public_bytes(serialization.Encoding.DER))
+    return _usable(der_of(cert))
 
 
 @functools.lru_cache(maxsize=1024)
 def _usable(der: bytes) -> bool:
-    cert = x509.load_der_x509_certificate(der)
+    cert = load_certificate(der)
     try:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:

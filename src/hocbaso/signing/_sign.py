@@ -11,7 +11,6 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, utils
 from lxml import etree
 
@@ -24,8 +23,10 @@ from hocbaso.signing._algorithms import (
     default_algorithm,
 )
 from hocbaso.signing._identity import (
+    der_of,
     format_signing_time,
     identity_of,
+    load_certificate,
     parse_signing_time,
     usable_for_signing,
 )
@@ -170,7 +171,7 @@ class PreparedSignature:
             SigningError: the value does not verify with the certificate's key (wrong key,
                 wrong algorithm, corrupted answer from the signing service), or no TSA.
         """
-        cert = x509.load_der_x509_certificate(self.certificate)
+        cert = load_certificate(self.certificate)
         value = _normalise_value(signature_value, cert.public_key(), self.algorithm)
         if not _check_value(cert.public_key(), value, self.signed_info, self.algorithm):
             raise _refuse(
@@ -497,9 +498,7 @@ def _build(
     etree.SubElement(xd, ds("X509SubjectName")).text = ident.subject
     certs = [cert, *(chain if policy.embed_chain else ())]
     for c in certs:
-        etree.SubElement(xd, ds("X509Certificate")).text = base64.b64encode(
-            c.public_bytes(serialization.Encoding.DER)
-        ).decode()
+        etree.SubElement(xd, ds("X509Certificate")).text = base64.b64encode(der_of(c)).decode()
     obj = etree.SubElement(sig, ds("Object"), Id=sid.time_object_id)
     props = etree.SubElement(obj, ds("SignatureProperties"))
     prop = etree.SubElement(props, ds("SignatureProperty"), Target=f"#{sid.signature_id}")
@@ -580,7 +579,7 @@ def prepare(
         signed_info=built.signed_info,
         digest=built.algorithm.digest_algorithm.digest(built.signed_info),
         algorithm=built.algorithm,
-        certificate=cert.public_bytes(serialization.Encoding.DER),
+        certificate=der_of(cert),
         level=built.level,
     )
 

@@ -18,13 +18,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from hocbaso import errors
+from hocbaso.signing._identity import der_of
 
 _T = TypeVar("_T")
 _REVOCATION_MODES = ("hard-fail", "soft-fail", "require")
 
 
 def _der(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.DER)
+    return der_of(cert)
 
 
 def _config_error(en: str, vi: str) -> errors.ConfigurationError:
@@ -166,8 +167,8 @@ class TrustConfig:
 
     def is_registered_organisation(self, cert: x509.Certificate) -> bool:
         """True when ``cert`` is on the registered organisation-certificate list."""
-        fp = hashlib.sha256(_der(cert)).digest()
-        return any(hashlib.sha256(_der(c)).digest() == fp for c in self.registered_organisations)
+        der = _der(cert)
+        return any(_der(c) == der for c in self.registered_organisations)
 
     def _asn1(self) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
         cached = self._cache.get("asn1")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from lxml import etree
 
@@ -24,7 +24,14 @@ from hocbaso.signing._algorithms import (
     SignatureAlgorithm,
     check_public_key,
 )
-from hocbaso.signing._identity import identity_of, parse_signing_time, usable_for_signing
+from hocbaso.signing._identity import (
+    CertificateIdentity,
+    der_of,
+    identity_of,
+    load_certificate,
+    parse_signing_time,
+    usable_for_signing,
+)
 from hocbaso.signing._layout import Layout, read_layout
 from hocbaso.signing._policy import CertificateKind, Profile, SlotId, SlotKind, SlotRule, Target
 from hocbaso.signing._report import (
@@ -94,6 +101,9 @@ class _Slot:
 
     def fail_format(self, code: str, en: str, vi: str, where: etree._Element | None = None) -> None:
         self.add(_F, _S.FORMAT_FAILURE, code, en, vi, where, stop=True)
+
+
+_SIGNATURE_URIS = frozenset(a.value for a in SignatureAlgorithm)
 
 
 def _children(el: etree._Element) -> list[etree._Element]:
@@ -262,7 +272,7 @@ def _verify_slot(
         st.fail_format("SIG-SHAPE", "SignatureMethod must be empty", _VI_FORMAT, si_kids[1])
     if sig_method in SHA1_SIGNATURE_URIS and trust.allow_sha1_insecure:
         st.info["sha1"] = True
-    elif sig_method not in {a.value for a in SignatureAlgorithm}:
+    elif sig_method not in _SIGNATURE_URIS:
         st.add(
             _F,
             _S.CRYPTO_CONSTRAINTS_FAILURE,
@@ -584,7 +594,7 @@ def _read_key_info(st: _Slot, key_info: etree._Element) -> tuple[x509.Certificat
             stop=True,
         )
     try:
-        cert = x509.load_der_x509_certificate(ders[0])
+        cert = load_certificate(ders[0])
     except ValueError:
         st.fail_format("SIG-KEYINFO", "the signer certificate cannot be read", _VI_FORMAT, key_info)
     if not any(it.tag == ds("X509SubjectName") for it in items):
@@ -630,7 +640,7 @@ def _check_signing_certificate(
 ) -> None:
     path = f"{xades('SignedSignatureProperties')}/{xades('SigningCertificateV2')}"
     certs = sp.findall(f"{path}/{xades('Cert')}/{xades('CertDigest')}")
-    der = cert.public_bytes(serialization.Encoding.DER)
+    der = der_of(cert)
     for cd in certs:
         dm = cd.find(ds("DigestMethod"))
         dv = cd.find(ds("DigestValue"))
@@ -866,7 +876,7 @@ def _check_chain(
             "Thời điểm ký nằm ở tương lai — không hợp lệ.",
             stop=True,
         )
-    der = cert.public_bytes(serialization.Encoding.DER)
+    der = der_of(cert)
     certs, crls, ocsps = list(extra_certs), list(extra_crls), list(extra_ocsps)
 
     def at(moment: dt.datetime, retro: bool) -> ChainOutcome:
@@ -970,14 +980,8 @@ def _slot_result(st: _Slot, layout: Layout) -> SlotResult:
         ind, sub = _P, None
     cert = st.info.get("cert")
     ident = st.info.get("identity")
-    from hocbaso.signing._identity import CertificateIdentity
-
     ident = ident if isinstance(ident, CertificateIdentity) else None
-    sha = (
-        hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
-        if isinstance(cert, x509.Certificate)
-        else None
-    )
+    sha = hashlib.sha256(der_of(cert)).hexdigest() if isinstance(cert, x509.Certificate) else None
 
     def get_time(key: str) -> dt.datetime | None:
         v = st.info.get(key)
