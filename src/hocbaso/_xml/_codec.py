@@ -18,7 +18,7 @@ from unicodedata import is_normalized
 from lxml import etree
 from pydantic import ValidationError
 
-from hocbaso._xml._lexical import LexType
+from hocbaso._xml._lexical import LexType, _ident
 from hocbaso._xml._parse import DEFAULT_MAX_BYTES, parse_bytes
 from hocbaso._xml._plan import ROOTS, FieldPlan, ModelPlan, plan_for
 from hocbaso.codes import SchoolLevel
@@ -83,6 +83,19 @@ _ESCAPED_TYPES = frozenset({"TextType", "LongTextType"})
 _ENCODERS: dict[type[_Model], Callable[[Any, str, list[str]], None]] = {}
 
 
+def _format_expr(f: FieldPlan, value: str, ns: dict[str, Any]) -> str:
+    """Source of the expression that formats one scalar (generated encoders)."""
+    lex = f.lex
+    assert lex is not None
+    if lex.name in _ESCAPED_TYPES:
+        return f"esc({value})"
+    if lex.format is _ident:
+        # Codes and ids are the checked strings themselves; numbers and UUIDs need str().
+        return value if lex.parse is str else f"str({value})"
+    ns[f"fmt_{f.name}"] = lex.format
+    return f"fmt_{f.name}({value})"
+
+
 def _encoder(cls: type[_Model]) -> Callable[[Any, str, list[str]], None]:
     """The (generated, cached) encoder of a model class.
 
@@ -132,9 +145,7 @@ def _encoder(cls: type[_Model]) -> Callable[[Any, str, list[str]], None]:
                 }
                 run.append(f"tab_{f.name}[{value}]")
             else:
-                ns[f"fmt_{f.name}"] = f.lex.format
-                conv = f"esc({value})" if f.lex.name in _ESCAPED_TYPES else f"fmt_{f.name}({value})"
-                run.append(f"'<{el}>' + {conv} + '</{el}>'")
+                run.append(f"'<{el}>' + {_format_expr(f, value, ns)} + '</{el}>'")
             continue
         flush()
         name, el = f.name, f.element
@@ -156,10 +167,7 @@ def _encoder(cls: type[_Model]) -> Callable[[Any, str, list[str]], None]:
                 ns[f"tab_{name}"] = table
                 lines.append(f"{indent}out.append(tab_{name}[{value}])")
             else:
-                ns[f"fmt_{name}"] = f.lex.format
-                conv = f"fmt_{name}({value})"
-                if f.lex.name in _ESCAPED_TYPES:
-                    conv = f"esc({value})"
+                conv = _format_expr(f, value, ns)
                 lines.append(f"{indent}out.append('<{el}>' + {conv} + '</{el}>')")
         elif f.kind == "model":
             assert f.model is not None

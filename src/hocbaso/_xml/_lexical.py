@@ -42,12 +42,24 @@ class LexType:
         return None if self.pattern is None else re.compile(self.pattern)
 
 
+_DECIMAL_TEXT: dict[Decimal, str] = {}
+
+
 def format_decimal(value: Decimal) -> str:
     """Canonical decimal: no exponent, no trailing zeros, no ``-0`` (``8.50`` → ``8.5``)."""
+    # Scores and measures take few distinct values: remember their text (equal decimals such
+    # as 8.0 and 8 share one entry, and have the same canonical text).
+    text = _DECIMAL_TEXT.get(value)
+    if text is not None:
+        return text
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    if text in ("-0", ""):
+        text = "0"
+    if len(_DECIMAL_TEXT) < 100_000:
+        _DECIMAL_TEXT[value] = text
+    return text
 
 
 def _ident(value: Any) -> str:
