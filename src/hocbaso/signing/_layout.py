@@ -17,6 +17,9 @@ SLOTS = "DANH_SACH_THONG_TIN_KY"
 GVBM_LIST = "DANH_SACH_GVBM"
 SLOT_ORDER = (GVBM_LIST, "GVCN", "CBQL", "KY_PHAT_HANH")
 
+_ID_ATTRIBUTES = etree.XPath("descendant-or-self::*/@Id")
+"""Every un-namespaced ``Id`` attribute in document order (one C-level pass; compiled once)."""
+
 
 @dataclass(frozen=True, slots=True)
 class LayoutProblem:
@@ -84,10 +87,8 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
             f"the document contains a {kind}; a học bạ record has none",
             "Tệp có chú thích hoặc chỉ thị xử lý (comment/PI) chèn vào — không hợp lệ.",
         )
-    for node in root.iter():
-        value = node.get("Id")
-        if value is not None:
-            layout.ids.setdefault(value, []).append(node)
+    for attr in _ID_ATTRIBUTES(root):
+        layout.ids.setdefault(str(attr), []).append(attr.getparent())
     for value, nodes in layout.ids.items():
         if len(nodes) > 1:
             layout.add(
@@ -139,7 +140,7 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
 
     if data is not None:
         for entry in data.findall(prof.subject_path):
-            code = _text(entry.find("MA_MON_HOC")) or ""
+            code = _text(next(entry.iterchildren("MA_MON_HOC"), None)) or ""
             if code in layout.subjects:
                 layout.add(
                     "SIG-LAYOUT",
