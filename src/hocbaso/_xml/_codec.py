@@ -109,8 +109,6 @@ def _encoder(cls: type[_Model]) -> Callable[[Any, str, list[str]], None]:
     ns: dict[str, Any] = {
         "esc": _esc_text,
         "esc_attr": _esc_attr,
-        "encoders": _ENCODERS,
-        "build": _encoder,
     }
     lines = ["def encode(m, tag, out):", "    d = m.__dict__"]
     attrs: list[tuple[str, str]] = []
@@ -171,16 +169,14 @@ def _encoder(cls: type[_Model]) -> Callable[[Any, str, list[str]], None]:
                 lines.append(f"{indent}out.append('<{el}>' + {conv} + '</{el}>')")
         elif f.kind == "model":
             assert f.model is not None
-            ns[f"cls_{name}"] = f.model
-            lines.append(
-                f"{indent}(encoders.get(cls_{name}) or build(cls_{name}))({value}, {el!r}, out)"
-            )
+            ns[f"enc_{name}"] = _encoder(f.model)  # models form a tree: children built first
+            lines.append(f"{indent}enc_{name}({value}, {el!r}, out)")
         elif f.kind == "items":
             assert f.model is not None
-            ns[f"cls_{name}"] = f.model
+            ns[f"enc_{name}"] = _encoder(f.model)
             lines += [
                 f"{indent}out.append('<{el}>')",
-                f"{indent}enc = encoders.get(cls_{name}) or build(cls_{name})",
+                f"{indent}enc = enc_{name}",
                 f"{indent}for item in v:",
                 f"{indent}    enc(item, {f.item!r}, out)",
                 f"{indent}out.append('</{el}>')",

@@ -42,24 +42,14 @@ class LexType:
         return None if self.pattern is None else re.compile(self.pattern)
 
 
-_DECIMAL_TEXT: dict[Decimal, str] = {}
-
-
 def format_decimal(value: Decimal) -> str:
     """Canonical decimal: no exponent, no trailing zeros, no ``-0`` (``8.50`` → ``8.5``)."""
-    # Scores and measures take few distinct values: remember their text (equal decimals such
-    # as 8.0 and 8 share one entry, and have the same canonical text).
-    text = _DECIMAL_TEXT.get(value)
-    if text is not None:
-        return text
-    text = format(value, "f")
-    if "." in text:
+    text = str(value)  # C-fast, and already canonical for the usual 8, 7.5, 41.25
+    if "E" in text:
+        text = format(value, "f")
+    if "." in text and text[-1] == "0":
         text = text.rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    if len(_DECIMAL_TEXT) < 100_000:
-        _DECIMAL_TEXT[value] = text
-    return text
+    return "0" if text == "-0" else text
 
 
 def _ident(value: Any) -> str:
