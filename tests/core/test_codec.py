@@ -222,3 +222,29 @@ def test_canonical_documents_take_the_fast_path(monkeypatch: pytest.MonkeyPatch)
     pretty = hocbaso.to_xml(example_record(2)).replace(b"><TEN_LOP>", b">\n  <TEN_LOP>")
     assert hocbaso.from_xml(pretty) == example_record(2)
     assert calls
+
+
+def test_out_of_range_scores_rejected_at_their_place() -> None:
+    primary = hocbaso.to_xml(example_record(4))
+    start = primary.index(b"<DIEM_KIEM_TRA_DINH_KY>") + len(b"<DIEM_KIEM_TRA_DINH_KY>")
+    end = primary.index(b"<", start)
+    bad = primary[:start] + b"11" + primary[end:]
+    where = "/HOC_BA/DU_LIEU_HOC_BA/TONG_KET/DS_BANG_DIEM/BANG_DIEM[1]/DIEM_KIEM_TRA_DINH_KY"
+    assert ("VALUE", where) in _problems(bad)
+    assert where in {p.location for p in hocbaso.validate(bad).errors}
+    secondary = hocbaso.to_xml(example_record(8))
+    start = secondary.index(b"<DTB_MON>") + len(b"<DTB_MON>")
+    end = secondary.index(b"<", start)
+    for value in (b"10.5", b"-1", b"7.25"):
+        bad = secondary[:start] + value + secondary[end:]
+        where = "/HOC_BA/DU_LIEU_HOC_BA/TONG_KET/DS_DIEM_TONG_KET/DIEM_TONG_KET[1]/HOC_KY_1/DTB_MON"
+        assert ("VALUE", where) in _problems(bad), value
+        assert where in {p.location for p in hocbaso.validate(bad).errors}, value
+
+
+def test_external_inclusion_is_not_followed() -> None:
+    xml = hocbaso.to_xml(example_record(1))
+    include = b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd"/>'
+    bad = xml.replace(b"</QUOC_TICH>", b"</QUOC_TICH>" + include, 1)
+    problems = _problems(bad)
+    assert any(rule == "STRUCTURE" for rule, _ in problems)
