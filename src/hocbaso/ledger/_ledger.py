@@ -61,6 +61,10 @@ from hocbaso.ledger._store import (
 __all__ = ["DEFAULT_ORIGIN_TEMPLATE", "IssueRequest", "Ledger"]
 
 _ISSUE = EventType.ISSUE
+_new_entry = tuple.__new__  # NewEntry(*fields) without the NamedTuple's Python-level __new__
+# bits 63-76 of a UUID's integer: variant (2 bits, 0b10 = RFC 4122) and version (4 bits) …
+_UUID4_MASK = (0xF << 14) | 0b11
+_UUID4_BITS = (4 << 14) | 0b10
 
 DEFAULT_ORIGIN_TEMPLATE = "hocbaso-ledger/{school_code}"
 """Checkpoint origin of a new log; ``{school_code}`` is replaced by the issuer's code."""
@@ -207,11 +211,17 @@ class _Appender:
         head = self._issue_head
         if head is None or self._issue_key != (school_code, moment):
             head = self._issue_parts(school_code, moment)
-        leaf = b"%s%d%s%s\ndigest %s\nstudent %s\n" % (
+        x = u.int
+        t = b"%032x" % x  # str(u), without the Python-level UUID.__str__
+        leaf = b"%s%d%s%s-%s-%s-%s-%s\ndigest %s\nstudent %s\n" % (
             head[0],
             i,
             head[1],
-            str(u).encode("ascii"),
+            t[:8],
+            t[8:12],
+            t[12:16],
+            t[16:20],
+            t[20:],
             digest.hex().encode("ascii"),
             student.hex().encode("ascii"),
         )
@@ -226,14 +236,17 @@ class _Appender:
             level += 1
             nodes.append((level, i >> level, acc))
         stack.append((level, acc))
-        high = u.int >> 64  # uuid_key
+        high = x >> 64  # uuid_key
         self.entries.append(
-            NewEntry(
-                i,
-                leaf,
-                high - (1 << 64) if high >> 63 else high,
-                int.from_bytes(student[:8], "big", signed=True),  # lookup_key
-                None,
+            _new_entry(
+                NewEntry,
+                (
+                    i,
+                    leaf,
+                    high - (1 << 64) if high >> 63 else high,
+                    int.from_bytes(student[:8], "big", signed=True),  # lookup_key
+                    None,
+                ),
             )
         )
         self.size = i + 1
@@ -381,12 +394,25 @@ class Ledger:
         moment = _now(at)
         reqs = list(requests)
         for i, r in enumerate(reqs):
+            u, d, k = r.lookup_uuid, r.record_digest, r.student_key
+            # the common case inline (a version-4 RFC 4122 UUID, two 32-byte values); anything
+            # else goes through the full checks, which raise with the details
+            if (
+                type(u) is uuid.UUID
+                and (u.int >> 62) & _UUID4_MASK == _UUID4_BITS
+                and r.replaces is None
+                and type(d) is bytes
+                and len(d) == HASH_SIZE
+                and type(k) is bytes
+                and len(k) == HASH_SIZE
+            ):
+                continue
             where = f"requests[{i}]"
-            check_uuid(r.lookup_uuid)
+            check_uuid(u)
             if r.replaces is not None:
                 check_uuid(r.replaces)
-            _check_hash_arg(r.record_digest, "record_digest", where)
-            _check_hash_arg(r.student_key, "student_key", where)
+            _check_hash_arg(d, "record_digest", where)
+            _check_hash_arg(k, "student_key", where)
         wanted = {r.lookup_uuid for r in reqs} | {r.replaces for r in reqs if r.replaces}
         out: list[LedgerEntry] = []
         with self._store.writer(school_code, self.origin(school_code)) as w:

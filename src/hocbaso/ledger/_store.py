@@ -250,21 +250,19 @@ def pack_tiles(
     Nodes of one level arrive in index order. When a level's first new node is not at the start
     of its tile, the stored (partial) row is read with ``read_tile(level, tile)`` and extended.
     """
-    groups: dict[tuple[int, int], list[bytes]] = {}
-    first: dict[tuple[int, int], int] = {}
+    runs: dict[int, tuple[int, list[bytes]]] = {}  # level -> (first index, hashes)
     for level, idx, h in nodes:
-        key = (level, idx // TILE_WIDTH)
-        hashes = groups.get(key)
-        if hashes is None:
-            groups[key] = [h]
-            first[key] = idx
+        run = runs.get(level)
+        if run is None:
+            runs[level] = (idx, [h])
         else:
-            if first[key] + len(hashes) != idx:
+            if run[0] + len(run[1]) != idx:
                 raise ValueError(f"node ({level}, {idx}) is out of order")
-            hashes.append(h)
+            run[1].append(h)
     rows = []
-    for (level, tile), hashes in groups.items():
-        offset = first[(level, tile)] - tile * TILE_WIDTH
+    row_bytes = TILE_WIDTH * HASH_SIZE
+    for level, (start, hashes) in runs.items():
+        tile, offset = divmod(start, TILE_WIDTH)
         prefix = b""
         if offset:
             prefix = read_tile(level, tile) or b""
@@ -276,7 +274,11 @@ def pack_tiles(
                     "Hãy chạy `hocbaso ledger audit` và báo cho quản trị.",
                     code="LEDGER-STORE-DAMAGED",
                 )
-        rows.append((level, tile, prefix + b"".join(hashes)))
+        blob = prefix + b"".join(hashes)
+        rows += [
+            (level, tile + k, blob[at : at + row_bytes])
+            for k, at in enumerate(range(0, len(blob), row_bytes))
+        ]
     return rows
 
 
