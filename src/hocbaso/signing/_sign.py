@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import enum
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -229,6 +231,60 @@ def _check_value(
     except InvalidSignature:
         return False
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _b64_text(der: bytes) -> str:
+    """Base64 text of a certificate for ``X509Certificate`` (the same few certificates sign
+    many records)."""
+    return base64.b64encode(der).decode()
+
+
+_SKELETONS: dict[tuple[SlotId, str, str, tuple[bytes, ...], bool], etree._Element] = {}
+_SKELETON_LIMIT = 256
+
+
+def _slot_skeleton(
+    sid: SlotId,
+    algorithm: SignatureAlgorithm,
+    subject: str,
+    ders: tuple[bytes, ...],
+    with_cccd: bool,
+) -> etree._Element:
+    """The slot element up to the SigningTime Object, texts of time and CCCD left empty.
+
+    Built once per slot, algorithm and certificates and deep-copied per record (building ~20
+    elements one by one costs more than copying them); the caller fills ``NGAY_KY``,
+    ``SO_CCCD`` and ``SigningTime``. Never handed out itself: callers get a copy.
+    """
+    key = (sid, algorithm.value, subject, ders, with_cccd)
+    hit = _SKELETONS.get(key)
+    if hit is not None:
+        return hit
+    slot_el = etree.Element(sid.kind.value)
+    if sid.kind is SlotKind.GVBM:
+        slot_el.set("MA_MON_HOC", sid.subject or "")
+    etree.SubElement(slot_el, "NGAY_KY")
+    if with_cccd:
+        etree.SubElement(slot_el, "SO_CCCD")
+    sig = etree.SubElement(slot_el, ds("Signature"), nsmap={None: DS_NS}, Id=sid.signature_id)
+    si = etree.SubElement(sig, ds("SignedInfo"))
+    etree.SubElement(si, ds("CanonicalizationMethod"), Algorithm=EXC_C14N)
+    etree.SubElement(si, ds("SignatureMethod"), Algorithm=algorithm.value)
+    etree.SubElement(sig, ds("SignatureValue"))
+    ki = etree.SubElement(sig, ds("KeyInfo"))
+    xd = etree.SubElement(ki, ds("X509Data"))
+    etree.SubElement(xd, ds("X509SubjectName")).text = subject
+    for der in ders:
+        etree.SubElement(xd, ds("X509Certificate")).text = _b64_text(der)
+    obj = etree.SubElement(sig, ds("Object"), Id=sid.time_object_id)
+    props = etree.SubElement(obj, ds("SignatureProperties"))
+    prop = etree.SubElement(props, ds("SignatureProperty"), Target=f"#{sid.signature_id}")
+    etree.SubElement(prop, f"{{{SIGNING_TIME_NS}}}SigningTime", nsmap={None: SIGNING_TIME_NS})
+    if len(_SKELETONS) >= _SKELETON_LIMIT:
+        _SKELETONS.clear()
+    _SKELETONS[key] = slot_el
+    return slot_el
 
 
 def _text(el: etree._Element | None) -> str | None:
@@ -481,30 +537,19 @@ def _build(
                     "kiểm tra đồng hồ máy tính.",
                 )
 
-    # build the slot element and insert it where it belongs
-    slot_el = etree.Element(sid.kind.value)
-    if sid.kind is SlotKind.GVBM:
-        slot_el.set("MA_MON_HOC", sid.subject or "")
-    etree.SubElement(slot_el, "NGAY_KY").text = time_text
+    # build the slot element (from a cached skeleton) and insert it where it belongs
+    certs = (cert, *(chain if policy.embed_chain else ()))
+    slot_el = copy.deepcopy(
+        _slot_skeleton(
+            sid, algorithm, ident.subject, tuple(der_of(c) for c in certs), slot_cccd is not None
+        )
+    )
+    slot_el[0].text = time_text  # NGAY_KY
     if slot_cccd is not None:
-        etree.SubElement(slot_el, "SO_CCCD").text = slot_cccd
-    sig = etree.SubElement(slot_el, ds("Signature"), nsmap={None: DS_NS}, Id=sid.signature_id)
-    si = etree.SubElement(sig, ds("SignedInfo"))
-    etree.SubElement(si, ds("CanonicalizationMethod"), Algorithm=EXC_C14N)
-    etree.SubElement(si, ds("SignatureMethod"), Algorithm=algorithm.value)
-    etree.SubElement(sig, ds("SignatureValue"))
-    ki = etree.SubElement(sig, ds("KeyInfo"))
-    xd = etree.SubElement(ki, ds("X509Data"))
-    etree.SubElement(xd, ds("X509SubjectName")).text = ident.subject
-    certs = [cert, *(chain if policy.embed_chain else ())]
-    for c in certs:
-        etree.SubElement(xd, ds("X509Certificate")).text = base64.b64encode(der_of(c)).decode()
-    obj = etree.SubElement(sig, ds("Object"), Id=sid.time_object_id)
-    props = etree.SubElement(obj, ds("SignatureProperties"))
-    prop = etree.SubElement(props, ds("SignatureProperty"), Target=f"#{sid.signature_id}")
-    etree.SubElement(
-        prop, f"{{{SIGNING_TIME_NS}}}SigningTime", nsmap={None: SIGNING_TIME_NS}
-    ).text = time_text
+        slot_el[1].text = slot_cccd  # SO_CCCD
+    sig = slot_el[-1]
+    si, obj = sig[0], sig[3]
+    obj[0][0][0].text = time_text  # Object/SignatureProperties/SignatureProperty/SigningTime
     xades_level = policy.level is not SignatureLevel.XMLDSIG
     signed_props = (
         _xades.build_qualifying_properties(sig, sid, cert, time_text, digest)
