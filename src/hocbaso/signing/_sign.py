@@ -9,7 +9,7 @@ import enum
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -240,47 +240,55 @@ def _b64_text(der: bytes) -> str:
     return base64.b64encode(der).decode()
 
 
-_SKELETONS: dict[tuple[SlotId, str, str, tuple[bytes, ...], bool], etree._Element] = {}
+class _SkeletonKey(NamedTuple):
+    sid: SlotId
+    algorithm: str
+    digest: str
+    target_uri: str
+    data_reference_id: str | None
+    subject: str
+    ders: tuple[bytes, ...]
+    with_cccd: bool
+
+
+_SKELETONS: dict[_SkeletonKey, etree._Element] = {}
 _SKELETON_LIMIT = 256
 
 
-def _slot_skeleton(
-    sid: SlotId,
-    algorithm: SignatureAlgorithm,
-    subject: str,
-    ders: tuple[bytes, ...],
-    with_cccd: bool,
-) -> etree._Element:
-    """The slot element up to the SigningTime Object, texts of time and CCCD left empty.
+def _slot_skeleton(key: _SkeletonKey) -> etree._Element:
+    """The slot element with its data and SigningTime References, values left empty.
 
-    Built once per slot, algorithm and certificates and deep-copied per record (building ~20
-    elements one by one costs more than copying them); the caller fills ``NGAY_KY``,
-    ``SO_CCCD`` and ``SigningTime``. Never handed out itself: callers get a copy.
+    Built once per slot, algorithm, target and certificates and deep-copied per record
+    (building ~30 elements one by one costs more than copying them); the caller fills
+    ``NGAY_KY``, ``SO_CCCD``, ``SigningTime`` and the two ``DigestValue``. Never handed out
+    itself: callers get a copy.
     """
-    key = (sid, algorithm.value, subject, ders, with_cccd)
     hit = _SKELETONS.get(key)
     if hit is not None:
         return hit
+    sid = key.sid
     slot_el = etree.Element(sid.kind.value)
     if sid.kind is SlotKind.GVBM:
         slot_el.set("MA_MON_HOC", sid.subject or "")
     etree.SubElement(slot_el, "NGAY_KY")
-    if with_cccd:
+    if key.with_cccd:
         etree.SubElement(slot_el, "SO_CCCD")
     sig = etree.SubElement(slot_el, ds("Signature"), nsmap={None: DS_NS}, Id=sid.signature_id)
     si = etree.SubElement(sig, ds("SignedInfo"))
     etree.SubElement(si, ds("CanonicalizationMethod"), Algorithm=EXC_C14N)
-    etree.SubElement(si, ds("SignatureMethod"), Algorithm=algorithm.value)
+    etree.SubElement(si, ds("SignatureMethod"), Algorithm=key.algorithm)
     etree.SubElement(sig, ds("SignatureValue"))
     ki = etree.SubElement(sig, ds("KeyInfo"))
     xd = etree.SubElement(ki, ds("X509Data"))
-    etree.SubElement(xd, ds("X509SubjectName")).text = subject
-    for der in ders:
+    etree.SubElement(xd, ds("X509SubjectName")).text = key.subject
+    for der in key.ders:
         etree.SubElement(xd, ds("X509Certificate")).text = _b64_text(der)
     obj = etree.SubElement(sig, ds("Object"), Id=sid.time_object_id)
     props = etree.SubElement(obj, ds("SignatureProperties"))
     prop = etree.SubElement(props, ds("SignatureProperty"), Target=f"#{sid.signature_id}")
     etree.SubElement(prop, f"{{{SIGNING_TIME_NS}}}SigningTime", nsmap={None: SIGNING_TIME_NS})
+    _reference_skeleton(si, key.target_uri, key.digest, ref_id=key.data_reference_id)
+    _reference_skeleton(si, f"#{sid.time_object_id}", key.digest)
     if len(_SKELETONS) >= _SKELETON_LIMIT:
         _SKELETONS.clear()
     _SKELETONS[key] = slot_el
@@ -364,6 +372,32 @@ def _insert_slot(layout: Layout, sid: SlotId, slot_el: etree._Element) -> None:
             container.append(slot_el)
 
 
+def _reference_skeleton(
+    signed_info: etree._Element,
+    uri: str,
+    digest_uri: str,
+    *,
+    ref_id: str | None = None,
+    ref_type: str | None = None,
+) -> etree._Element:
+    """Append ``Reference`` (exc-C14N transform, ``DigestMethod``) with an empty DigestValue."""
+    attrs = {"URI": uri}
+    if ref_id:
+        attrs["Id"] = ref_id
+    if ref_type:
+        attrs["Type"] = ref_type
+    ref = etree.SubElement(signed_info, ds("Reference"), attrs)
+    transforms = etree.SubElement(ref, ds("Transforms"))
+    etree.SubElement(transforms, ds("Transform"), Algorithm=EXC_C14N)
+    etree.SubElement(ref, ds("DigestMethod"), Algorithm=digest_uri)
+    etree.SubElement(ref, ds("DigestValue"))
+    return ref
+
+
+def _digest_text(digest: DigestAlgorithm, data: bytes) -> str:
+    return base64.b64encode(digest.digest(data)).decode()
+
+
 def _add_reference(
     signed_info: etree._Element,
     uri: str,
@@ -373,16 +407,8 @@ def _add_reference(
     ref_id: str | None = None,
     ref_type: str | None = None,
 ) -> None:
-    attrs = {"URI": uri}
-    if ref_id:
-        attrs["Id"] = ref_id
-    if ref_type:
-        attrs["Type"] = ref_type
-    ref = etree.SubElement(signed_info, ds("Reference"), attrs)
-    transforms = etree.SubElement(ref, ds("Transforms"))
-    etree.SubElement(transforms, ds("Transform"), Algorithm=EXC_C14N)
-    etree.SubElement(ref, ds("DigestMethod"), Algorithm=digest.value)
-    etree.SubElement(ref, ds("DigestValue")).text = base64.b64encode(digest.digest(data)).decode()
+    ref = _reference_skeleton(signed_info, uri, digest.value, ref_id=ref_id, ref_type=ref_type)
+    ref[2].text = _digest_text(digest, data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -538,10 +564,20 @@ def _build(
                 )
 
     # build the slot element (from a cached skeleton) and insert it where it belongs
+    xades_level = policy.level is not SignatureLevel.XMLDSIG
     certs = (cert, *(chain if policy.embed_chain else ()))
     slot_el = copy.deepcopy(
         _slot_skeleton(
-            sid, algorithm, ident.subject, tuple(der_of(c) for c in certs), slot_cccd is not None
+            _SkeletonKey(
+                sid,
+                algorithm.value,
+                digest.value,
+                target_uri,
+                sid.data_reference_id if xades_level else None,
+                ident.subject,
+                tuple(der_of(c) for c in certs),
+                slot_cccd is not None,
+            )
         )
     )
     slot_el[0].text = time_text  # NGAY_KY
@@ -550,7 +586,6 @@ def _build(
     sig = slot_el[-1]
     si, obj = sig[0], sig[3]
     obj[0][0][0].text = time_text  # Object/SignatureProperties/SignatureProperty/SigningTime
-    xades_level = policy.level is not SignatureLevel.XMLDSIG
     signed_props = (
         _xades.build_qualifying_properties(sig, sid, cert, time_text, digest)
         if xades_level
@@ -558,14 +593,9 @@ def _build(
     )
     _insert_slot(layout, sid, slot_el)
 
-    _add_reference(
-        si,
-        target_uri,
-        exc_c14n(target),
-        digest,
-        ref_id=sid.data_reference_id if xades_level else None,
-    )
-    _add_reference(si, f"#{sid.time_object_id}", exc_c14n(obj), digest)
+    # SignedInfo/Reference[1] (data) and [2] (SigningTime Object): fill DigestValue
+    si[2][2].text = _digest_text(digest, exc_c14n(target))
+    si[3][2].text = _digest_text(digest, exc_c14n(obj))
     if signed_props is not None:
         _add_reference(
             si,
