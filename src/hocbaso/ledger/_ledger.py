@@ -163,8 +163,7 @@ class _Appender:
         self.stack: list[tuple[int, bytes]] = [(level, got[(level, idx)]) for level, idx in keys]
         self.entries: list[NewEntry] = []
         self.nodes: list[tuple[int, int, bytes]] = []
-        self._issue_head: tuple[bytes, bytes] | None = None
-        self._issue_key: tuple[str, datetime] | None = None
+        self._issue: tuple[str, datetime, bytes, bytes] | None = None
 
     def add(self, entry: LedgerEntry, records: dict[uuid.UUID, RecordState]) -> LedgerEntry:
         # the hot path of every append: locals and no helper calls where it is cheap to avoid
@@ -193,30 +192,33 @@ class _Appender:
         self.size = i + 1
         return entry
 
-    def add_issue(
-        self,
-        school_code: str,
-        moment: datetime,
-        r: IssueRequest,
-        records: dict[uuid.UUID, RecordState],
-    ) -> LedgerEntry:
+    def start_issues(self, school_code: str, moment: datetime) -> None:
+        """Fix the school and time of the following :meth:`add_issue` calls."""
+        self._issue = (
+            school_code,
+            moment,
+            f"{ENTRY_FORMAT}\nschool {school_code}\nindex ".encode("ascii"),
+            f"\nevent {_ISSUE.value}\ntime {format_time(moment)}\nuuid ".encode("ascii"),
+        )
+
+    def add_issue(self, r: IssueRequest, records: dict[uuid.UUID, RecordState]) -> LedgerEntry:
         """:meth:`add` for a plain ``issue`` of a UUID not in ``records`` (checked by the caller).
 
-        The hot path of a batch: the leaf is written directly from the request (the same bytes
-        as :func:`encode_entry`, which the tests check), and the issue rule needs no lookup.
+        The hot path of a batch (after :meth:`start_issues`): the leaf is written directly from
+        the request (the same bytes as :func:`encode_entry`, which the tests check), and the
+        issue rule needs no lookup.
         """
+        assert self._issue is not None, "start_issues() first"
+        school_code, moment, head, mid = self._issue
         i = self.size
         u = r.lookup_uuid
         digest, student = r.record_digest, r.student_key
-        head = self._issue_head
-        if head is None or self._issue_key != (school_code, moment):
-            head = self._issue_parts(school_code, moment)
         x = u.int
         t = b"%032x" % x  # str(u), without the Python-level UUID.__str__
         leaf = b"%s%d%s%s-%s-%s-%s-%s\ndigest %s\nstudent %s\n" % (
-            head[0],
+            head,
             i,
-            head[1],
+            mid,
             t[:8],
             t[8:12],
             t[12:16],
@@ -251,14 +253,6 @@ class _Appender:
         )
         self.size = i + 1
         return entry
-
-    def _issue_parts(self, school_code: str, moment: datetime) -> tuple[bytes, bytes]:
-        head = (
-            f"{ENTRY_FORMAT}\nschool {school_code}\nindex ".encode("ascii"),
-            f"\nevent {EventType.ISSUE.value}\ntime {format_time(moment)}\nuuid ".encode("ascii"),
-        )
-        self._issue_head, self._issue_key = head, (school_code, moment)
-        return head
 
     def flush(self) -> None:
         if self.entries:
@@ -417,10 +411,11 @@ class Ledger:
         out: list[LedgerEntry] = []
         with self._store.writer(school_code, self.origin(school_code)) as w:
             ap = _Appender(w)
+            ap.start_issues(school_code, moment)
             records = load_records(w.find_by_uuid(list(wanted)))
             for i, r in enumerate(reqs):
                 if r.replaces is None and r.lookup_uuid not in records:
-                    out.append(ap.add_issue(school_code, moment, r, records))
+                    out.append(ap.add_issue(r, records))
                     continue
                 try:
                     out.append(self._issue_one(ap, records, school_code, r, moment))
