@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -59,6 +61,32 @@ def _text(el: etree._Element | None) -> str | None:
     if el is None or el.text is None:
         return None
     return el.text.strip()
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*(?:/[A-Za-z_][A-Za-z0-9_.-]*)*")
+_SUBJECT_XPATHS: dict[str, tuple[etree.XPath, etree.XPath]] = {}
+
+
+def _subject_entries(
+    data: etree._Element, path: str
+) -> Iterable[tuple[etree._Element, etree._Element | None]]:
+    """The subject entries under ``data`` at ``path``, each with its first ``MA_MON_HOC``.
+
+    A plain child path (``A/B/C``, the same in ElementPath and XPath) is evaluated by two
+    compiled XPaths; anything else, or an entry without ``MA_MON_HOC``, goes the slow way.
+    """
+    if not _PLAIN_PATH.fullmatch(path):
+        entries = data.findall(path)
+    else:
+        xp = _SUBJECT_XPATHS.get(path)
+        if xp is None:
+            xp = (etree.XPath(path), etree.XPath(f"{path}/MA_MON_HOC[1]"))
+            _SUBJECT_XPATHS[path] = xp
+        entries = xp[0](data)
+        codes = xp[1](data)
+        if len(codes) == len(entries):  # one first MA_MON_HOC per entry, in document order
+            return zip(entries, codes, strict=True)
+    return ((e, next(e.iterchildren("MA_MON_HOC"), None)) for e in entries)
 
 
 def read_layout(root: etree._Element, profile: str | Profile | None = None) -> Layout:
@@ -139,8 +167,8 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
             )
 
     if data is not None:
-        for entry in data.findall(prof.subject_path):
-            code = _text(next(entry.iterchildren("MA_MON_HOC"), None)) or ""
+        for entry, code_el in _subject_entries(data, prof.subject_path):
+            code = _text(code_el) or ""
             if code in layout.subjects:
                 layout.add(
                     "SIG-LAYOUT",
