@@ -6,7 +6,9 @@ Internal module (unstable); :class:`Ledger` and :class:`IssueRequest` are re-exp
 
 from __future__ import annotations
 
+import struct
 import uuid
+from binascii import hexlify as _hexlify
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +63,7 @@ from hocbaso.ledger._store import (
 __all__ = ["DEFAULT_ORIGIN_TEMPLATE", "IssueRequest", "Ledger"]
 
 _ISSUE = EventType.ISSUE
+_signed64 = struct.Struct(">q").unpack_from  # lookup_key: the first 8 bytes, signed big-endian
 _new_entry = tuple.__new__  # NewEntry(*fields) without the NamedTuple's Python-level __new__
 # bits 63-76 of a UUID's integer: variant (2 bits, 0b10 = RFC 4122) and version (4 bits) …
 _UUID4_MASK = (0xF << 14) | 0b11
@@ -224,8 +227,8 @@ class _Appender:
             t[12:16],
             t[16:20],
             t[20:],
-            digest.hex().encode("ascii"),
-            student.hex().encode("ascii"),
+            _hexlify(digest),
+            _hexlify(student),
         )
         h = _sha256(b"\x00" + leaf).digest()  # leaf_hash
         entry = LedgerEntry(school_code, i, _ISSUE, moment, u, digest, student)
@@ -246,7 +249,7 @@ class _Appender:
                     i,
                     leaf,
                     high - (1 << 64) if high >> 63 else high,
-                    int.from_bytes(student[:8], "big", signed=True),  # lookup_key
+                    _signed64(student)[0],  # lookup_key
                     None,
                 ),
             )
