@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import platform
 import resource
@@ -44,7 +45,7 @@ from typing import Any
 from lxml import etree
 
 import hocbaso
-from hocbaso import batch
+from hocbaso import batch, ledger
 
 
 @dataclass
@@ -166,6 +167,8 @@ def measure(n: int, pool_size: int, sample: int, cap: int) -> Run:
     unpack_s.note = "bare = base64 + zlib + lxml parse"
     decode_s.note = "bare = lxml parse"
     valid_s.note = "bare = lxml parse + XMLSchema"
+    hash_s = run.stage("hash (ledger record digest)")
+    hash_s.note = "bare = hashlib.sha256"
     source = _Timed(_stream(pool, n))
     packets = batch.pack(source, max_packet_bytes=cap, check_records=False)
     index = 0
@@ -192,7 +195,16 @@ def measure(n: int, pool_size: int, sample: int, cap: int) -> Run:
         t2 = time.perf_counter()
         pack_s.bare_seconds += t1 - t0
         unpack_s.bare_seconds += t2 - t1
-        for s in (pack_s, unpack_s):
+        t0 = time.perf_counter()
+        for r in records:
+            ledger.record_digest(r)
+        t1 = time.perf_counter()
+        for r in records:
+            hashlib.sha256(r).digest()
+        t2 = time.perf_counter()
+        hash_s.seconds += t1 - t0
+        hash_s.bare_seconds += t2 - t1
+        for s in (pack_s, unpack_s, hash_s):
             s.records += len(records)
             s.nbytes += len(joined)
         for r in records:
