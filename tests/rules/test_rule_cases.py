@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
 
 import pytest
 
@@ -28,6 +27,7 @@ from hocbaso.codes import (
     SubjectLevel,
     Title,
 )
+from hocbaso.conformance._records import setp
 from hocbaso.examples import generate_record
 from hocbaso.models import (
     VIETNAM_TZ,
@@ -40,23 +40,6 @@ from hocbaso.models import (
     YearResult,
 )
 from hocbaso.report import Report, Severity
-
-M = TypeVar("M")
-
-
-def setp(model: M, steps: Sequence[str | int], value: Any) -> M:
-    """A copy of ``model`` with the value at ``steps`` replaced."""
-    name = steps[0]
-    assert isinstance(name, str)
-    current = getattr(model, name)
-    if len(steps) == 1:
-        return model.model_copy(update={name: value})  # type: ignore[attr-defined,no-any-return]
-    if isinstance(steps[1], int):
-        idx = steps[1]
-        items = list(current)
-        items[idx] = value if len(steps) == 2 else setp(items[idx], steps[2:], value)
-        return model.model_copy(update={name: tuple(items)})  # type: ignore[attr-defined,no-any-return]
-    return model.model_copy(update={name: setp(current, steps[1:], value)})  # type: ignore[attr-defined,no-any-return]
 
 
 def ids(report: Report) -> set[str]:
