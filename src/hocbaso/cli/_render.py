@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
 from pathlib import Path
 
 from hocbaso import errors, ledger, render, signing
+from hocbaso.cli._common import parse_time
 
 EXIT_OK, EXIT_MISMATCH, EXIT_UNUSABLE = 0, 1, 2
 TRUST_ENV = "HOCBASO_TRUST_DIR"
@@ -68,22 +68,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v.set_defaults(handler=_verify_copy)
 
 
-def _time(value: str | None, option: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        when = None
-    if when is None or when.tzinfo is None:
-        raise errors.InputError(
-            f"{option} {value!r} is not an ISO date-time with an offset",
-            message_vi=f"{option} phải là thời điểm ISO 8601 có múi giờ, ví dụ "
-            "2026-05-20T10:00:00+07:00.",
-        )
-    return when
-
-
 def _render(args: argparse.Namespace) -> int:
     data = args.file.read_bytes()
     fmt = args.format or ("html" if args.output.suffix.lower() in (".html", ".htm") else "pdf")
@@ -93,7 +77,7 @@ def _render(args: argparse.Namespace) -> int:
         trust = signing.TrustConfig.from_directory(trust_dir)
         summary = render.verify_for_copy(data, trust=trust)
     on_invalid: render.OnInvalid = "refuse" if args.on_invalid == "refuse" else "watermark"
-    printed_at = _time(args.printed_at, "--printed-at")
+    printed_at = parse_time(args.printed_at, "--printed-at")
     if fmt == "html":
         html = render.render_html(
             data,

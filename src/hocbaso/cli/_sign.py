@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 from hocbaso import errors, signing
+from hocbaso.cli._common import parse_time
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -65,22 +65,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v.set_defaults(handler=_verify)
 
 
-def _time(value: str | None, option: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        when = None
-    if when is None or when.tzinfo is None:
-        raise errors.InputError(
-            f"{option} {value!r} is not an ISO date-time with an offset",
-            message_vi=f"{option} phải là thời điểm ISO 8601 có múi giờ, ví dụ "
-            "2026-05-20T10:00:00+07:00.",
-        )
-    return when
-
-
 def _signer(args: argparse.Namespace) -> signing.LocalSigner:
     password = os.environ.get(args.password_env) if args.password_env else None
     if args.pkcs12:
@@ -115,7 +99,7 @@ def _sign(args: argparse.Namespace) -> int:
         args.file.read_bytes(),
         slot=args.slot,
         signer=signer,
-        signing_time=_time(args.time, "--time"),
+        signing_time=parse_time(args.time, "--time"),
         cccd=args.cccd,
         policy=policy,
         tsa=tsa,
@@ -136,7 +120,7 @@ def _verify(args: argparse.Namespace) -> int:
     report = signing.verify(
         args.file.read_bytes(),
         trust=trust,
-        validation_time=_time(args.at, "--at"),
+        validation_time=parse_time(args.at, "--at"),
         require_complete=not args.partial,
         source=str(args.file),
     )
