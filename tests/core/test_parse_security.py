@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import hocbaso
@@ -54,6 +56,37 @@ def test_encodings() -> None:
     with pytest.raises(errors.EncodingError) as info:
         hocbaso.from_xml(broken)
     assert info.value.line == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"\xe9",  # Latin-1 / TCVN3-style single byte
+        b"\xc0\xaf",  # overlong "/"
+        b"\xed\xa0\x80",  # UTF-16 surrogate encoded in UTF-8
+        b"\xf4\x90\x80\x80",  # beyond U+10FFFF
+        b"\xc3",  # truncated sequence
+    ],
+)
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda xml, b: xml.replace("Trương".encode(), b"Tr" + b + b"ng"),  # element text
+        lambda xml, b: xml.replace(b'Id="data"', b'Id="d' + b + b'"'),  # attribute value
+        lambda xml, b: xml.replace(b"<PHIEN_BAN>", b"<!--" + b + b"--><PHIEN_BAN>"),
+        lambda xml, b: xml.replace(b"<PHIEN_BAN>", b"<?pi " + b + b"?><PHIEN_BAN>"),
+        lambda xml, b: xml.replace("Trương".encode(), b"<![CDATA[" + b + b"]]>"),
+    ],
+)
+def test_non_utf8_bytes_anywhere_are_an_encoding_error(bad: bytes, where: Any) -> None:
+    # The parser, not a separate pre-decode, rejects these: this pins that libxml2 refuses
+    # every malformed sequence wherever it stands, and that we name it an encoding problem.
+    xml = hocbaso.to_xml(example_record(1))
+    broken = where(xml, bad)
+    assert broken != xml
+    with pytest.raises(errors.EncodingError) as info:
+        hocbaso.from_xml(broken)
+    assert info.value.line is not None
 
 
 def test_wrong_root_version_and_level() -> None:

@@ -539,24 +539,30 @@ def _after_validators(cls: type[_Model]) -> list[Any]:
     return found
 
 
-_DEFAULTS: dict[type[_Model], dict[str, Any]] = {}
+_DEFAULTS: dict[type[_Model], tuple[dict[str, Any], int]] = {}
 _setattr = object.__setattr__
 
 
 def _construct(cls: type[_Model], values: dict[str, Any]) -> Any:
     """What ``model_construct`` does, without its per-field Python loop (all defaults here are
     immutable: None, () or a constant)."""
-    defaults = _DEFAULTS.get(cls)
-    if defaults is None:
-        defaults = _DEFAULTS[cls] = {
-            name: info.get_default(call_default_factory=True)
-            for name, info in cls.model_fields.items()
-            if not info.is_required()
-        }
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        # Read once: ``cls.model_fields`` is a descriptor that costs a microsecond a call.
+        fields = cls.model_fields
+        found = _DEFAULTS[cls] = (
+            {
+                name: info.get_default(call_default_factory=True)
+                for name, info in fields.items()
+                if not info.is_required()
+            },
+            len(fields),
+        )
+    defaults, n_fields = found
     instance = cls.__new__(cls)
     fields_set = set(values)
     # ``values`` is a fresh dict the decoder owns: use it as is when nothing is defaulted.
-    data = {**defaults, **values} if defaults and len(values) < len(cls.model_fields) else values
+    data = {**defaults, **values} if defaults and len(values) < n_fields else values
     _setattr(instance, "__dict__", data)
     _setattr(instance, "__pydantic_fields_set__", fields_set)
     _setattr(instance, "__pydantic_extra__", None)
