@@ -34,9 +34,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
-__all__ = ["DEMO_PKCS12_PASSWORD", "DemoEntity", "DemoPki", "make_demo_pki"]
+from hocbaso import errors
+
+__all__ = ["DEMO_PKCS12_PASSWORD", "DemoEntity", "DemoPki", "demo_ocsp_response", "make_demo_pki"]
 
 DEMO_PKCS12_PASSWORD = b"hocbaso-demo"
 """Password of the demo PKCS#12 file (``cbql.p12``). Test material only."""
@@ -161,6 +164,7 @@ def _issue(
     ca: bool,
     crl_url: str | None,
     tsa: bool = False,
+    ocsp_url: str = _OCSP_URL,
 ) -> x509.Certificate:
     builder = (
         x509.CertificateBuilder()
@@ -195,7 +199,7 @@ def _issue(
                 [
                     x509.AccessDescription(
                         AuthorityInformationAccessOID.OCSP,
-                        x509.UniformResourceIdentifier(f"{_OCSP_URL}"),
+                        x509.UniformResourceIdentifier(ocsp_url),
                     )
                 ]
             ),
@@ -343,7 +347,9 @@ _ENTITIES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
 )
 
 
-def make_demo_pki(directory: str | Path, *, now: dt.datetime | None = None) -> DemoPki:
+def make_demo_pki(
+    directory: str | Path, *, now: dt.datetime | None = None, base_url: str | None = None
+) -> DemoPki:
     """Create the demo PKI in ``directory`` (created if missing) -- TEST PKI, NOT FOR PRODUCTION.
 
     Args:
@@ -352,11 +358,29 @@ def make_demo_pki(directory: str | Path, *, now: dt.datetime | None = None) -> D
             certificates are valid from ``now - 30 days`` for three years, except ``expired``
             (``now - 400 days`` to ``now - 35 days``) and ``future`` (from ``now + 30 days``).
             ``revoked`` is revoked at ``now - 10 days``.
+        base_url: where the certificates say their revocation data is published. ``None``
+            (the default) names unresolvable ``.invalid`` hosts, so nothing can ever be fetched.
+            With e.g. ``"http://127.0.0.1:8080"`` the CRL Distribution Points are
+            ``<base_url>/root-ca.crl`` (in the issuing CA certificate) and
+            ``<base_url>/issuing-ca.crl`` (in the end-entity certificates), and the AIA OCSP
+            responder is ``<base_url>/ocsp``: serve the DER CRLs there (and answer OCSP with
+            :func:`demo_ocsp_response`) to test fetching of revocation data.
 
     Returns:
         A :class:`DemoPki` describing the written files.
     """
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    if base_url is None:
+        crl_base, ocsp_url = _CRL_BASE, _OCSP_URL
+    elif base_url.startswith(("http://", "https://")):
+        crl_base = base_url.rstrip("/")
+        ocsp_url = f"{crl_base}/ocsp"
+    else:
+        raise errors.ConfigurationError(
+            f"base_url must be an http(s) URL, not {base_url!r}",
+            message_vi="Địa chỉ công bố CRL/OCSP của PKI thử nghiệm phải là http(s).",
+            code="PKI-BASE-URL",
+        )
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     trust = out / "trust"
@@ -385,7 +409,7 @@ def make_demo_pki(directory: str | Path, *, now: dt.datetime | None = None) -> D
         not_before=now - dt.timedelta(days=1825),
         not_after=now + dt.timedelta(days=3650),
         ca=True,
-        crl_url=f"{_CRL_BASE}/root-ca.crl",
+        crl_url=f"{crl_base}/root-ca.crl",
     )
     rogue_key = _new_key("p256")
     rogue_name = _name("Hocbaso Demo Root CA (TEST ONLY)", org="rogue")
@@ -433,8 +457,9 @@ def make_demo_pki(directory: str | Path, *, now: dt.datetime | None = None) -> D
             not_before=nb,
             not_after=na,
             ca=False,
-            crl_url=f"{_CRL_BASE}/issuing-ca.crl" if issuer == "issuing" else None,
+            crl_url=f"{crl_base}/issuing-ca.crl" if issuer == "issuing" else None,
             tsa=name == "tsa",
+            ocsp_url=ocsp_url,
         )
         if name == "revoked":
             revoked_serials.append((cert.serial_number, now - dt.timedelta(days=10)))
@@ -488,3 +513,100 @@ def make_demo_pki(directory: str | Path, *, now: dt.datetime | None = None) -> D
         now=now,
         entities=entities,
     )
+
+
+def demo_ocsp_response(pki: DemoPki, request: bytes, *, now: dt.datetime | None = None) -> bytes:
+    """Answer a DER OCSP request as the demo issuing CA would -- TEST ONLY, NOT FOR PRODUCTION.
+
+    A tiny OCSP responder for tests of revocation-data fetching (serve it at the ``/ocsp`` URL of
+    ``make_demo_pki(..., base_url=...)``). The response is signed by the issuing CA itself
+    (RFC 6960 §2.6, no delegated responder), covers the one certificate asked about and echoes
+    the request's nonce. Status: ``revoked`` (with the CRL's date and reason) for a serial on the
+    issuing CA's CRL, ``good`` for the other end entities of ``pki`` issued by that CA, ``unknown``
+    otherwise; a request about another issuer gets the ``unauthorized`` error response.
+
+    Args:
+        pki: the demo PKI (its ``issuing-ca.key.pem``, CRL and end-entity certificates are read).
+        request: the DER ``OCSPRequest``.
+        now: ``thisUpdate`` of the answer (default: the current time); ``nextUpdate`` is one day
+            later.
+
+    Returns:
+        The DER ``OCSPResponse``.
+
+    Raises:
+        ConfigurationError: ``request`` is not a DER OCSP request with exactly one certificate.
+    """
+    try:
+        req = ocsp.load_der_ocsp_request(request)
+    except ValueError as exc:
+        raise errors.ConfigurationError(
+            f"not a usable OCSP request: {exc}",
+            message_vi="Yêu cầu OCSP không hợp lệ.",
+            code="PKI-OCSP",
+        ) from None
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    ca = x509.load_pem_x509_certificate(pki.issuing_cert.read_bytes())
+    ca_key = serialization.load_pem_private_key(
+        (pki.directory / "issuing-ca.key.pem").read_bytes(), None
+    )
+    assert isinstance(ca_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+    algorithm = req.hash_algorithm
+    name_hash = hashes.Hash(algorithm)
+    name_hash.update(ca.subject.public_bytes())
+    spki = ca.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    key_hash = hashes.Hash(algorithm)
+    key_hash.update(_subject_public_key_bits(spki))
+    if (req.issuer_name_hash, req.issuer_key_hash) != (name_hash.finalize(), key_hash.finalize()):
+        return ocsp.OCSPResponseBuilder.build_unsuccessful(
+            ocsp.OCSPResponseStatus.UNAUTHORIZED
+        ).public_bytes(serialization.Encoding.DER)
+    crl = x509.load_pem_x509_crl(pki.issuing_crl.read_bytes())
+    entry = crl.get_revoked_certificate_by_serial_number(req.serial_number)
+    issued = {
+        x509.load_pem_x509_certificate(e.cert_path.read_bytes()) for e in pki.entities.values()
+    }
+    known = {c.serial_number for c in issued if c.issuer == ca.subject}
+    revocation_time: dt.datetime | None = None
+    reason: x509.ReasonFlags | None = None
+    if entry is not None:
+        status = ocsp.OCSPCertStatus.REVOKED
+        revocation_time = entry.revocation_date_utc
+        try:
+            reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+        except x509.ExtensionNotFound:
+            reason = None
+    elif req.serial_number in known:
+        status = ocsp.OCSPCertStatus.GOOD
+    else:
+        status = ocsp.OCSPCertStatus.UNKNOWN
+    builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
+        issuer_name_hash=req.issuer_name_hash,
+        issuer_key_hash=req.issuer_key_hash,
+        serial_number=req.serial_number,
+        algorithm=algorithm,
+        cert_status=status,
+        this_update=when,
+        next_update=when + dt.timedelta(days=1),
+        revocation_time=revocation_time,
+        revocation_reason=reason,
+    )
+    try:
+        nonce = req.extensions.get_extension_for_class(x509.OCSPNonce).value
+    except x509.ExtensionNotFound:
+        pass
+    else:
+        builder = builder.add_extension(nonce, critical=False)
+    response = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, ca).sign(
+        ca_key, hashes.SHA256()
+    )
+    return response.public_bytes(serialization.Encoding.DER)
+
+
+def _subject_public_key_bits(spki_der: bytes) -> bytes:
+    """The BIT STRING contents of a DER SubjectPublicKeyInfo (what OCSP's issuerKeyHash hashes)."""
+    from asn1crypto import keys
+
+    return bytes(keys.PublicKeyInfo.load(spki_der)["public_key"].contents[1:])
