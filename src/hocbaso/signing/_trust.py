@@ -71,9 +71,16 @@ class TrustConfig:
         revocation_mode: ``hard-fail`` (default: fail when a certificate names a revocation
             source but no usable CRL/OCSP answer is at hand), ``require`` (revocation data for
             every certificate) or ``soft-fail`` (insecure: unknown status passes).
-        allow_fetching: let the validator fetch CRLs/OCSP/certificates over the network.
+        allow_fetching: let the validator fetch CRLs/OCSP responses (and missing issuer
+            certificates) from the URLs in the certificates (CRL Distribution Points, AIA). A
+            source that cannot be reached leaves the status unknown (INDETERMINATE/TRY_LATER
+            in ``hard-fail`` mode), never an exception.
         fetcher_backend: a ``pyhanko_certvalidator.fetchers.FetcherBackend`` used when fetching
-            is allowed (pluggable; default aiohttp).
+            is allowed; ``None`` means pyhanko-certvalidator's default (aiohttp, which hocbaso's
+            dependencies install). Each path validation runs in an event loop of its own, so
+            the backend is closed (``await backend.close()``) after every validation and must be
+            able to provision its resources again: ``AIOHttpFetcherBackend()`` without a
+            ``session`` argument does.
         allow_sha1_insecure: accept SHA-1 digests/signatures (old e-invoice-era files); never
             MD5. Insecure: only for reading archives.
         clock_skew: tolerance when comparing a claimed signing time with the validation time.
@@ -279,12 +286,15 @@ def _validate_path(
 ) -> ChainOutcome:
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator import errors as pv
+    from pyhanko_certvalidator.fetchers import OwnedFetcherBackend
 
     anchors, inter, crls, ocsps = trust._asn1()
     others = inter + [asn1_x509.Certificate.load(c) for c in extra_certs]
     kwargs: dict[str, Any] = {}
-    if trust.fetcher_backend is not None:
-        kwargs["fetcher_backend"] = trust.fetcher_backend
+    if trust.allow_fetching and trust.fetcher_backend is not None:
+        # every validation runs in an event loop of its own (``_run``): the backend's resources
+        # (an aiohttp session) must not outlive it, so the context closes the backend afterwards
+        kwargs["fetcher_backend"] = OwnedFetcherBackend(trust.fetcher_backend)
     try:
         ctx = ValidationContext(
             trust_roots=anchors,
@@ -300,11 +310,16 @@ def _validate_path(
         validator = CertificateValidator(
             asn1_x509.Certificate.load(cert_der), validation_context=ctx
         )
-        path = _run(
-            validator.async_validate_usage(  # type: ignore[no-untyped-call]
-                set(key_usage), set(extended_key_usage) or None, extended_optional=False
-            )
-        )
+
+        async def validate() -> Any:
+            try:
+                return await validator.async_validate_usage(  # type: ignore[no-untyped-call]
+                    set(key_usage), set(extended_key_usage) or None, extended_optional=False
+                )
+            finally:
+                await ctx.aclose()  # type: ignore[no-untyped-call]
+
+        path = _run(validate())
     except pv.RevokedError as exc:
         return ChainOutcome(str(exc), "revoked", exc.is_ee_cert, exc.revocation_dt)
     except pv.ExpiredError as exc:
@@ -323,5 +338,13 @@ def _validate_path(
         return ChainOutcome(str(exc), "other")
     except (ValueError, TypeError) as exc:  # malformed certificate/CRL material
         return ChainOutcome(f"unusable certificate material: {exc}", "other")
+    except Exception as exc:
+        if not trust.allow_fetching:
+            raise
+        # a fetcher failure pyhanko does not translate (timeouts, bad URLs, a broken backend):
+        # the revocation status is unknown, which is a reason to try later, not a crash
+        return ChainOutcome(
+            f"revocation data could not be fetched: {type(exc).__name__}: {exc}", "revinfo"
+        )
     names = tuple(c.subject.human_friendly for c in path)
     return ChainOutcome(None, path=names)
