@@ -26,6 +26,7 @@ from hocbaso.ledger._store import (
     LedgerStore,
     LogInfo,
     NewEntry,
+    NodeRuns,
     StoredEntry,
     StoreWriter,
     keep_about,
@@ -311,7 +312,7 @@ class _PostgresWriter(StoreWriter):
     def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
         return self._store.find_by_uuid(uuids)
 
-    def append(self, entries: Sequence[NewEntry], nodes: Sequence[tuple[int, int, bytes]]) -> None:
+    def append(self, entries: Sequence[NewEntry], runs: NodeRuns) -> None:
         store = self._store
         s = store._s
         log_id = self.info.log_id
@@ -320,7 +321,7 @@ class _PostgresWriter(StoreWriter):
             with cur.copy(copy_entries.encode()) as copy:
                 for e in entries:
                     copy.write_row((log_id, *e))
-            tiles = pack_tiles(nodes, lambda lv, t: store._read_tile(log_id, lv, t))
+            tiles = pack_tiles(runs, lambda lv, t: store._read_tile(log_id, lv, t))
             cur.executemany(
                 f"INSERT INTO {s}.tiles (log_id, level, tile, hashes) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (log_id, level, tile) DO UPDATE SET hashes = EXCLUDED.hashes".encode(),

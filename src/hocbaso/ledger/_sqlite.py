@@ -29,6 +29,7 @@ from hocbaso.ledger._store import (
     LedgerStore,
     LogInfo,
     NewEntry,
+    NodeRuns,
     StoredEntry,
     StoreWriter,
     keep_about,
@@ -355,7 +356,7 @@ class _SQLiteWriter(StoreWriter):
     def find_by_uuid(self, uuids: Sequence[uuid.UUID]) -> list[StoredEntry]:
         return self._store.find_by_uuid(uuids)
 
-    def append(self, entries: Sequence[NewEntry], nodes: Sequence[tuple[int, int, bytes]]) -> None:
+    def append(self, entries: Sequence[NewEntry], runs: NodeRuns) -> None:
         log_id = self.info.log_id
         with self._store._errors("appending entries"):
             # log_id is an int from the database, written as a literal to spare a tuple per row
@@ -364,7 +365,7 @@ class _SQLiteWriter(StoreWriter):
                 f"VALUES ({int(log_id)}, ?, ?, ?, ?, ?)",
                 entries,
             )
-            tiles = pack_tiles(nodes, lambda lv, t: self._store._read_tile(log_id, lv, t))
+            tiles = pack_tiles(runs, lambda lv, t: self._store._read_tile(log_id, lv, t))
             self._conn.executemany(
                 "INSERT OR REPLACE INTO tiles (log_id, level, tile, hashes) "
                 f"VALUES ({int(log_id)}, ?, ?, ?)",

@@ -38,6 +38,7 @@ __all__ = [
     "LedgerStore",
     "LogInfo",
     "NewEntry",
+    "NodeRuns",
     "StoreWriter",
     "StoredEntry",
     "keep_about",
@@ -114,6 +115,10 @@ class NewEntry(NamedTuple):
     replaces_key: int | None
 
 
+NodeRuns = Mapping[int, tuple[int, Sequence[bytes]]]
+"""New complete-subtree hashes per level: ``level -> (index of the first, hashes in order)``."""
+
+
 class StoreWriter(ABC):
     """Operations allowed inside one write transaction on one log (the log is locked)."""
 
@@ -129,8 +134,8 @@ class StoreWriter(ABC):
         """Entries, in any log, about these records (as ``lookup_uuid`` or ``replaces``)."""
 
     @abstractmethod
-    def append(self, entries: Sequence[NewEntry], nodes: Sequence[tuple[int, int, bytes]]) -> None:
-        """Add entries and the new complete-subtree nodes ``(level, index, hash)``; grow size."""
+    def append(self, entries: Sequence[NewEntry], runs: NodeRuns) -> None:
+        """Add entries and the new complete-subtree nodes (:data:`NodeRuns`); grow size."""
 
     @abstractmethod
     def put_checkpoint(self, size: int, note: str) -> None:
@@ -243,25 +248,18 @@ class LedgerStore(ABC):
 
 
 def pack_tiles(
-    nodes: Sequence[tuple[int, int, bytes]], read_tile: Callable[[int, int], bytes | None]
+    runs: NodeRuns, read_tile: Callable[[int, int], bytes | None]
 ) -> list[tuple[int, int, bytes]]:
-    """Rows ``(level, tile, hashes)`` to write for new nodes ``(level, index, hash)``.
+    """Rows ``(level, tile, hashes)`` to write for new nodes given as :data:`NodeRuns`.
 
-    Nodes of one level arrive in index order. When a level's first new node is not at the start
-    of its tile, the stored (partial) row is read with ``read_tile(level, tile)`` and extended.
+    When a level's first new node is not at the start of its tile, the stored (partial) row is
+    read with ``read_tile(level, tile)`` and extended.
     """
-    runs: dict[int, tuple[int, list[bytes]]] = {}  # level -> (first index, hashes)
-    for level, idx, h in nodes:
-        run = runs.get(level)
-        if run is None:
-            runs[level] = (idx, [h])
-        else:
-            if run[0] + len(run[1]) != idx:
-                raise ValueError(f"node ({level}, {idx}) is out of order")
-            run[1].append(h)
     rows = []
     row_bytes = TILE_WIDTH * HASH_SIZE
     for level, (start, hashes) in runs.items():
+        if not hashes:
+            continue
         tile, offset = divmod(start, TILE_WIDTH)
         prefix = b""
         if offset:
