@@ -82,16 +82,27 @@ def sign_all(env: Env, xml: bytes, *, level: SignatureLevel = SignatureLevel.XML
 class OpensslTsa:
     """A local RFC 3161 TSA: ``openssl ts -reply`` in a temporary directory (tests only)."""
 
-    def __init__(self, directory: Path, pki: DemoPki) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        pki: DemoPki,
+        *,
+        cert_path: Path | None = None,
+        key_path: Path | None = None,
+        chain_pem: bytes | None = None,
+    ) -> None:
+        """The demo PKI's TSA by default; another TSA certificate/key/chain when given."""
         self.dir = directory
         tsa = pki.entities["tsa"]
+        cert_path = cert_path or tsa.cert_path
+        key_path = key_path or tsa.key_path
         (directory / "serial").write_text("01\n")
         chain = directory / "chain.pem"
-        chain.write_bytes(pki.issuing_cert.read_bytes())
+        chain.write_bytes(chain_pem if chain_pem is not None else pki.issuing_cert.read_bytes())
         (directory / "tsa.cnf").write_text(
             "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\n"
             f"dir = {directory}\nserial = $dir/serial\n"
-            f"signer_cert = {tsa.cert_path}\ncerts = {chain}\nsigner_key = {tsa.key_path}\n"
+            f"signer_cert = {cert_path}\ncerts = {chain}\nsigner_key = {key_path}\n"
             "signer_digest = sha256\ndefault_policy = 1.3.6.1.4.1.99999.1.1\n"
             "digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = no\n"
             "tsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n"
