@@ -11,6 +11,11 @@ Verification (:func:`verify`) returns a frozen :class:`VerificationReport` with 
 turn "not trustworthy" into :class:`hocbaso.errors.VerificationError`. Read the record only from
 :attr:`VerificationReport.signed_data`.
 
+Long-term validation (XAdES, ETSI EN 319 132-1): sign with ``SignatureLevel.XADES_B_T`` and a
+:class:`TimestampAuthority`, then :func:`add_validation_data` (B-LT: certificate and revocation
+values, including ``TimeStampValidationData`` for the TSA) and :func:`add_archive_timestamp`
+(B-LTA, repeatable). All of these are unsigned additions: no signature changes.
+
 Modules whose names start with an underscore are internal and may change without notice.
 """
 
@@ -25,7 +30,7 @@ from hocbaso.signing._keys import (
     load_pkcs12,
     load_private_key,
 )
-from hocbaso.signing._lt import add_validation_data
+from hocbaso.signing._lt import add_archive_timestamp, add_validation_data
 from hocbaso.signing._policy import (
     PROFILES,
     TIEU_HOC_1_0,
@@ -81,6 +86,7 @@ __all__ = [
     "TimestampAuthority",
     "TrustConfig",
     "VerificationReport",
+    "add_archive_timestamp",
     "add_validation_data",
     "is_trustworthy",
     "load_certificates",

@@ -331,6 +331,7 @@ def _verify_slot(
         )
     covers: list[str] = []
     data_bytes: bytes | None = None
+    resolved: list[tuple[etree._Element, etree._Element]] = []
     for ref in refs:
         uri = ref.get("URI") or ""
         role = expected[uri]
@@ -357,6 +358,7 @@ def _verify_slot(
                 stop=True,
             )
         assert node is not None
+        resolved.append((ref, node))
         canonical = _check_reference(st, ref, node, trust, xades_ref=role == "xades")
         if role == "data":
             covers.append(xpath_of(node))
@@ -417,7 +419,7 @@ def _verify_slot(
     # --- profile constraints
     _check_constraints(layout, st, cert, so_cccd, trust)
 
-    # --- time-stamp (B-T) and validation values (B-LT)
+    # --- time-stamps (B-T, B-LTA) and validation values (B-LT, TimeStampValidationData)
     poe: dt.datetime | None = None
     extra_certs = list(chain_ders)
     extra_crls: list[bytes] = []
@@ -426,6 +428,8 @@ def _verify_slot(
     if qp is not None:
         usp = qp.find(f"{xades('UnsignedProperties')}/{xades('UnsignedSignatureProperties')}")
         if usp is not None:
+            # CertificateValues, RevocationValues and every TimeStampValidationData: validation
+            # data is signed by its issuers, so all of it may serve every path
             for e in usp.iter(xades("EncapsulatedX509Certificate")):
                 extra_certs.append(_b64_or_empty(e.text))
             for e in usp.iter(xades("EncapsulatedCRLValue")):
@@ -444,6 +448,14 @@ def _verify_slot(
                     usp.find(xades("RevocationValues")) is not None
                 ):
                     level = "XAdES-B-LT"
+            archive = _check_archive_timestamps(
+                st, sig, usp, resolved, trust, extra_certs, extra_crls, extra_ocsps, poe
+            )
+            if archive is not None:
+                if level == "XAdES-B-LT":
+                    level = "XAdES-B-LTA"
+                if poe is None:
+                    poe = archive  # the earliest archive time-stamp proves existence then
     st.info["level"] = level
     st.info["poe"] = poe
 
@@ -776,9 +788,8 @@ def _check_timestamps(
                         token, d.digest(canonicalize(sv, cm.get("Algorithm") or EXC_C14N))
                     )
                     break
-                except ValueError as exc:
-                    if "does not cover" not in str(exc):
-                        raise
+                except _xades.TimestampImprintError:
+                    continue
             if info is None:
                 raise ValueError("the timestamp does not cover this signature value")
         except (ValueError, binascii.Error) as exc:
@@ -828,6 +839,169 @@ def _check_timestamps(
         )
     del validation_time
     return best
+
+
+_TSA_SUB = {
+    "no_path": _S.NO_CERTIFICATE_CHAIN_FOUND,
+    "revinfo": _S.TRY_LATER,
+    "revoked": _S.REVOKED_NO_POE,
+    "expired": _S.OUT_OF_BOUNDS_NO_POE,
+    "not_yet_valid": _S.OUT_OF_BOUNDS_NO_POE,
+    "algorithm": _S.CRYPTO_CONSTRAINTS_FAILURE,
+    "usage": _S.CHAIN_CONSTRAINTS_FAILURE,
+}
+_ATS = "ArchiveTimeStamp"
+_VI_ATS_FORMAT = "Dấu thời gian lưu trữ (ArchiveTimeStamp) sai cấu trúc."
+
+
+def _check_archive_timestamps(
+    st: _Slot,
+    sig: etree._Element,
+    usp: etree._Element,
+    resolved: list[tuple[etree._Element, etree._Element]],
+    trust: TrustConfig,
+    extra_certs: list[bytes],
+    extra_crls: list[bytes],
+    extra_ocsps: list[bytes],
+    signature_timestamp: dt.datetime | None,
+) -> dt.datetime | None:
+    """Check every ``xades141:ArchiveTimeStamp`` (B-LTA); the earliest one's time if all hold.
+
+    Each one must be a sound token over the input of EN 319 132-1 §5.5.2 recomputed from the
+    record as it is (a change to anything it covers is HASH_FAILURE), from a TSA whose path
+    validates at the token's time (otherwise INDETERMINATE), later than what it covers.
+    """
+    archives = [p for p in usp if p.tag == _xades.xades141(_ATS)]
+    if not archives:
+        return None
+    times: list[dt.datetime] = []
+    all_valid = True
+    previous = signature_timestamp
+    signing_time = st.info.get("signing_time")
+    for ats in archives:
+        kids = _children(ats)
+        methods = [k for k in kids if k.tag == ds("CanonicalizationMethod")]
+        tokens = [k for k in kids if k.tag == xades("EncapsulatedTimeStamp")]
+        c14n = (methods[0].get("Algorithm") or "") if methods else C14N_10
+        if (
+            len(methods) > 1
+            or c14n not in _xades.C14N_METHODS
+            or len(tokens) != 1
+            or len(kids) != len(methods) + len(tokens)
+        ):
+            st.add(
+                _F,
+                _S.FORMAT_FAILURE,
+                "SIG-ARCHIVE-TIMESTAMP",
+                "malformed ArchiveTimeStamp: one EncapsulatedTimeStamp and at most one "
+                "CanonicalizationMethod (exclusive C14N or C14N 1.0) expected",
+                _VI_ATS_FORMAT,
+                ats,
+            )
+            all_valid = False
+            continue
+        try:
+            token = _b64(tokens[0].text)
+            digest = _xades.timestamp_digest(token)
+        except ValueError as exc:  # binascii.Error included
+            st.add(
+                _F,
+                _S.FORMAT_FAILURE,
+                "SIG-ARCHIVE-TIMESTAMP",
+                f"unreadable archive time-stamp token: {exc}",
+                _VI_ATS_FORMAT,
+                ats,
+            )
+            all_valid = False
+            continue
+        references = [
+            _xades.reference_octets(
+                node,
+                [t.get("Algorithm") or "" for t in ref.iterfind(f"{ds('Transforms')}/*")],
+                c14n,
+            )
+            for ref, node in resolved
+        ]
+        data = _xades.archive_timestamp_input(sig, references, c14n, upto=ats)
+        try:
+            info = _xades.verify_timestamp_token(token, digest.digest(data))
+        except _xades.TimestampImprintError:
+            st.add(
+                _F,
+                _S.HASH_FAILURE,
+                "SIG-ARCHIVE-TIMESTAMP-HASH",
+                f"the archive time-stamp {ats.get('Id')!r} does not cover the signature as it "
+                "is now: the signed data, the signature, its certificates, its validation data "
+                "or an earlier time-stamp was changed after it was time-stamped",
+                "Chữ ký hoặc dữ liệu kèm theo (chứng thư, dữ liệu kiểm tra, dấu thời gian trước "
+                "đó) đã bị sửa sau khi được gắn dấu thời gian lưu trữ.",
+                ats,
+            )
+            all_valid = False
+            continue
+        except ValueError as exc:
+            st.add(
+                _F,
+                _S.SIG_CRYPTO_FAILURE,
+                "SIG-ARCHIVE-TIMESTAMP",
+                f"the archive time-stamp {ats.get('Id')!r} is not a valid token: {exc}",
+                "Dấu thời gian lưu trữ không hợp lệ (chữ ký của đơn vị cấp dấu thời gian sai).",
+                ats,
+            )
+            all_valid = False
+            continue
+        out = validate_path(
+            trust,
+            info.tsa_certificate,
+            moment=info.gen_time,
+            extra_certs=[*extra_certs, *info.certificates],
+            extra_crls=extra_crls,
+            extra_ocsps=extra_ocsps,
+            retroactive=True,
+            extended_key_usage=("time_stamping",),
+        )
+        if out.error:
+            sub = _TSA_SUB.get(out.kind or "", _S.CERTIFICATE_CHAIN_GENERAL_FAILURE)
+            if out.kind == "revoked" and not out.is_ee:
+                sub = _S.REVOKED_CA_NO_POE
+            st.add(
+                _I,
+                sub,
+                "SIG-ARCHIVE-TIMESTAMP-TSA",
+                f"the TSA of archive time-stamp {ats.get('Id')!r} cannot be trusted: {out.error}",
+                "Không xác minh được đơn vị cấp dấu thời gian lưu trữ (chứng thư không tin cậy, "
+                "thiếu dữ liệu thu hồi hoặc đã bị thu hồi).",
+                ats,
+            )
+            all_valid = False
+            continue
+        if previous is not None and info.gen_time + trust.clock_skew < previous:
+            st.add(
+                _I,
+                _S.TIMESTAMP_ORDER_FAILURE,
+                "SIG-TIMESTAMP-ORDER",
+                "an archive time-stamp is older than a time-stamp it covers",
+                "Dấu thời gian lưu trữ sớm hơn dấu thời gian mà nó niêm phong — thứ tự sai.",
+                ats,
+            )
+            all_valid = False
+        if (
+            isinstance(signing_time, dt.datetime)
+            and signing_time > info.gen_time + trust.clock_skew
+        ):
+            st.add(
+                _I,
+                _S.TIMESTAMP_ORDER_FAILURE,
+                "SIG-TIMESTAMP-ORDER",
+                "the claimed signing time is after the archive time-stamp",
+                "Thời điểm ký khai báo muộn hơn dấu thời gian lưu trữ — thời điểm ký không đáng "
+                "tin.",
+                ats,
+            )
+            all_valid = False
+        previous = info.gen_time
+        times.append(info.gen_time)
+    return min(times) if all_valid and times else None
 
 
 _NO_POE_VI = (

@@ -1,4 +1,4 @@
-"""XAdES baseline (ETSI EN 319 132-1) properties: B-B, B-T timestamp, B-LT values (internal).
+"""XAdES baseline (ETSI EN 319 132-1) properties: B-B, B-T, B-LT values, B-LTA (internal).
 
 hocbaso builds the XAdES properties itself instead of using signxml's ``XAdESSigner``: the slot
 profile needs a signing time given by the caller, unique Ids per slot and a two-phase
@@ -14,7 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -26,7 +26,26 @@ from lxml import etree
 from hocbaso import errors
 from hocbaso.signing._algorithms import DigestAlgorithm
 from hocbaso.signing._policy import SlotId
-from hocbaso.signing._xml import EXC_C14N, XADES_NS, ds, exc_c14n, xades
+from hocbaso.signing._xml import (
+    C14N_10,
+    EXC_C14N,
+    XADES_NS,
+    canonicalize,
+    ds,
+    exc_c14n,
+    xades,
+)
+
+XADES141_NS = "http://uri.etsi.org/01903/v1.4.1#"
+"""Namespace of the XAdES 1.4.1 properties (TimeStampValidationData, ArchiveTimeStamp)."""
+
+C14N_METHODS = (EXC_C14N, C14N_10)
+"""Canonicalisation methods accepted in a time-stamp's ``ds:CanonicalizationMethod``."""
+
+
+def xades141(tag: str) -> str:
+    """Clark name of a XAdES 1.4.1 element."""
+    return f"{{{XADES141_NS}}}{tag}"
 
 
 @runtime_checkable
@@ -155,20 +174,17 @@ def add_signature_timestamp(
     etree.SubElement(sts, xades("EncapsulatedTimeStamp")).text = b64(token)
 
 
-def add_validation_values(
-    signature: etree._Element,
+def _values(
+    parent: etree._Element,
     certificates: Iterable[bytes],
     crls: Iterable[bytes],
     ocsps: Iterable[bytes],
 ) -> None:
-    """Add ``xades:CertificateValues`` and ``xades:RevocationValues`` (B-LT), replacing old ones."""
-    usp = _unsigned_signature_properties(signature)
-    for old in usp.findall(xades("CertificateValues")) + usp.findall(xades("RevocationValues")):
-        usp.remove(old)
-    cv = etree.SubElement(usp, xades("CertificateValues"))
+    """Append ``xades:CertificateValues`` and ``xades:RevocationValues`` to ``parent``."""
+    cv = etree.SubElement(parent, xades("CertificateValues"))
     for der in dict.fromkeys(certificates):
         etree.SubElement(cv, xades("EncapsulatedX509Certificate")).text = b64(der)
-    rv = etree.SubElement(usp, xades("RevocationValues"))
+    rv = etree.SubElement(parent, xades("RevocationValues"))
     crl_list = list(dict.fromkeys(crls))
     if crl_list:
         cl = etree.SubElement(rv, xades("CRLValues"))
@@ -179,6 +195,139 @@ def add_validation_values(
         ol = etree.SubElement(rv, xades("OCSPValues"))
         for der in ocsp_list:
             etree.SubElement(ol, xades("EncapsulatedOCSPValue")).text = b64(der)
+
+
+def unsigned_signature_properties(signature: etree._Element) -> etree._Element | None:
+    """The signature's ``xades:UnsignedSignatureProperties``, if it has one."""
+    return signature.find(
+        f"{ds('Object')}/{xades('QualifyingProperties')}/{xades('UnsignedProperties')}/"
+        f"{xades('UnsignedSignatureProperties')}"
+    )
+
+
+def add_validation_values(
+    signature: etree._Element,
+    certificates: Iterable[bytes],
+    crls: Iterable[bytes],
+    ocsps: Iterable[bytes],
+) -> None:
+    """Add ``xades:CertificateValues`` and ``xades:RevocationValues`` (B-LT), replacing old ones."""
+    usp = _unsigned_signature_properties(signature)
+    for old in usp.findall(xades("CertificateValues")) + usp.findall(xades("RevocationValues")):
+        usp.remove(old)
+    _values(usp, certificates, crls, ocsps)
+
+
+def add_timestamp_validation_data(
+    timestamp: etree._Element,
+    certificates: Iterable[bytes],
+    crls: Iterable[bytes],
+    ocsps: Iterable[bytes],
+) -> etree._Element:
+    """Insert ``xades141:TimeStampValidationData`` right after the time-stamp it serves.
+
+    ETSI EN 319 132-1 §5.5.1 (TS 101 903 v1.4.2 §8.1.1): the container holds the certificates
+    and revocation data needed to validate the time-stamp's TSA, placed immediately after the
+    time-stamp property; its ``URI`` names the time-stamp's ``Id``.
+    """
+    ts_id = timestamp.get("Id")
+    attrs = {"Id": f"vd-{ts_id}", "URI": f"#{ts_id}"} if ts_id else {}
+    tsvd = etree.Element(xades141("TimeStampValidationData"), nsmap={"xades141": XADES141_NS})
+    for k, v in attrs.items():
+        tsvd.set(k, v)
+    _values(tsvd, certificates, crls, ocsps)
+    timestamp.addnext(tsvd)
+    return tsvd
+
+
+def reference_octets(node: etree._Element, transforms: Sequence[str], c14n: str) -> bytes:
+    """The octets a same-document Reference yields (XML-DSig reference processing).
+
+    With a canonicalisation Transform the result is that Transform's output; otherwise the node
+    set is canonicalised with ``c14n`` (the rule of EN 319 132-1 for time-stamp inputs). The
+    enveloped-signature Transform is a no-op here: no signed node contains its signature.
+    """
+    explicit = [t for t in transforms if t in C14N_METHODS]
+    return canonicalize(node, explicit[-1] if explicit else c14n)
+
+
+def archive_timestamp_input(
+    signature: etree._Element,
+    references: Sequence[bytes],
+    c14n: str,
+    upto: etree._Element | None = None,
+) -> bytes:
+    """The input of an ``xades141:ArchiveTimeStamp`` message imprint (EN 319 132-1 §5.5.2).
+
+    The concatenation of: the octets of every ``ds:Reference`` in SignedInfo order
+    (``references``, from :func:`reference_octets`); the canonical ``ds:SignedInfo``,
+    ``ds:SignatureValue`` and ``ds:KeyInfo``; every unsigned signature property before ``upto``
+    (the archive time-stamp being computed or checked; ``None`` = all of them), in document
+    order; every ``ds:Object`` except the one holding ``xades:QualifyingProperties``. Elements
+    are canonicalised with ``c14n``, the ArchiveTimeStamp's ``ds:CanonicalizationMethod``.
+    """
+    parts = list(references)
+    for name in ("SignedInfo", "SignatureValue", "KeyInfo"):
+        el = signature.find(ds(name))
+        if el is not None:
+            parts.append(canonicalize(el, c14n))
+    usp = unsigned_signature_properties(signature)
+    if usp is not None:
+        for prop in usp:
+            if prop is upto:
+                break
+            if isinstance(prop.tag, str):
+                parts.append(canonicalize(prop, c14n))
+    for obj in signature.findall(ds("Object")):
+        if obj.find(xades("QualifyingProperties")) is None:
+            parts.append(canonicalize(obj, c14n))
+    return b"".join(parts)
+
+
+def add_archive_timestamp(
+    signature: etree._Element,
+    references: Sequence[bytes],
+    tsa: TimestampAuthority,
+    digest: DigestAlgorithm,
+    ats_id: str,
+) -> etree._Element:
+    """Append an ``xades141:ArchiveTimeStamp`` (B-LTA) over the signature as it stands."""
+    usp = _unsigned_signature_properties(signature)
+    data = archive_timestamp_input(signature, references, EXC_C14N)
+    token = request_timestamp(tsa, digest.digest(data), digest)
+    ats = etree.SubElement(
+        usp, xades141("ArchiveTimeStamp"), nsmap={"xades141": XADES141_NS}, Id=ats_id
+    )
+    etree.SubElement(ats, ds("CanonicalizationMethod"), Algorithm=EXC_C14N)
+    etree.SubElement(ats, xades("EncapsulatedTimeStamp")).text = b64(token)
+    return ats
+
+
+def token_certificates(token_der: bytes) -> list[bytes]:
+    """DER certificates carried inside a TimeStampToken (the TSA's, usually with its chain)."""
+    ci = cms.ContentInfo.load(token_der)
+    return [c.chosen.dump() for c in ci["content"]["certificates"] or [] if c.name == "certificate"]
+
+
+def timestamp_digest(token_der: bytes) -> DigestAlgorithm:
+    """The hash of a TimeStampToken's message imprint.
+
+    Raises:
+        ValueError: not a token, or a hash below SHA-256.
+    """
+    ci = cms.ContentInfo.load(token_der)
+    if ci["content_type"].native != "signed_data":
+        raise ValueError("the time-stamp is not CMS SignedData")
+    tst = ci["content"]["encap_content_info"]["content"].parsed
+    name = tst["message_imprint"]["hash_algorithm"]["algorithm"].native
+    try:
+        return DigestAlgorithm[str(name).upper()]
+    except KeyError:
+        raise ValueError(f"the time-stamp's imprint uses weak or unknown hash {name}") from None
+
+
+class TimestampImprintError(ValueError):
+    """The time-stamp token is sound but covers other data than the data it is checked against."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +343,8 @@ def verify_timestamp_token(token_der: bytes, imprint: bytes) -> TimestampInfo:
     """Check a TimeStampToken's structure, imprint and CMS signature (not its TSA's trust).
 
     Raises:
-        ValueError: with an English reason, when anything does not hold.
+        TimestampImprintError: the token is not over ``imprint``.
+        ValueError: with an English reason, when anything else does not hold.
     """
     ci = cms.ContentInfo.load(token_der)
     if ci["content_type"].native != "signed_data":
@@ -206,7 +356,7 @@ def verify_timestamp_token(token_der: bytes, imprint: bytes) -> TimestampInfo:
     content = eci["content"]
     tst = content.parsed
     if tst["message_imprint"]["hashed_message"].native != imprint:
-        raise ValueError("the timestamp does not cover this signature value")
+        raise TimestampImprintError("the timestamp does not cover the time-stamped data")
     certs = [c.chosen for c in sd["certificates"] or [] if c.name == "certificate"]
     if len(sd["signer_infos"]) != 1:
         raise ValueError("the timestamp must have exactly one signer")
