@@ -187,3 +187,30 @@ def test_sign_b_t_over_http_tsa(
         == 0
     )
     assert json.loads(capsys.readouterr().out)["slots"][0]["level"] == "XAdES-B-T"
+
+
+def test_extend_to_b_lt_and_b_lta(
+    env: Env, http_tsa: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    e = env.pki["cbql"]
+    bt, lt, lta = tmp_path / "bt.xml", tmp_path / "lt.xml", tmp_path / "lta.xml"
+    sign_args = ["--key", str(e.key_path), "--cert", str(e.cert_path)]
+    sign_args += ["--chain", str(env.pki.issuing_cert), "--level", "XAdES-B-T"]
+    sign_args += ["--tsa-url", http_tsa, "-o", str(bt)]
+    assert main(["sign", str(DATA / "primary.xml"), "--slot", "CBQL", *sign_args]) == 0
+    trust = str(env.pki.trust_dir)
+    # an archive time-stamp needs B-LT first; a missing TSA URL and an unsigned slot are errors
+    argv = ["extend", str(bt), "--trust", trust, "--archive-timestamp", "--slot", "CBQL"]
+    assert main([*argv, "--tsa-url", http_tsa, "-o", str(lta)]) == 2
+    assert main(["extend", str(bt), "--trust", trust, "--slot", "GVCN", "-o", str(lt)]) == 2
+    assert main(["extend", str(bt), "--trust", trust, "-o", str(lt)]) == 0
+    assert main(["extend", str(lt), "--trust", trust, "--archive-timestamp", "-o", str(lta)]) == 2
+    assert not lta.exists()
+    argv = ["extend", str(lt), "--trust", trust, "--archive-timestamp", "--tsa-url", http_tsa]
+    assert main([*argv, "-o", str(lta)]) == 0
+    capsys.readouterr()
+    levels = []
+    for path in (lt, lta):
+        assert main(["verify", str(path), "--trust", trust, "--partial", "--format", "json"]) == 0
+        levels.append(json.loads(capsys.readouterr().out)["slots"][0]["level"])
+    assert levels == ["XAdES-B-LT", "XAdES-B-LTA"]

@@ -1,4 +1,4 @@
-"""``hocbaso sign`` and ``hocbaso verify``: thin commands over :mod:`hocbaso.signing`."""
+"""``hocbaso sign``, ``extend`` and ``verify``: thin commands over :mod:`hocbaso.signing`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``sign`` and ``verify``."""
+    """Add ``sign``, ``extend`` and ``verify``."""
     p = sub.add_parser(
         "sign",
         help="sign one slot of a record (GVBM:<subject>, GVCN, CBQL, KY_PHAT_HANH)",
@@ -45,6 +45,37 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--tsa-url", help="RFC 3161 time-stamping URL (XAdES-B-T)")
     p.add_argument("-o", "--output", type=Path, required=True, help="output file")
     p.set_defaults(handler=_sign)
+
+    e = sub.add_parser(
+        "extend",
+        help="extend XAdES slots: B-T → B-LT (validation data), B-LT → B-LTA (archive time-stamp)",
+        description="Add unsigned long-term validation data to the XAdES slots of a record (no "
+        "signature changes). Without --archive-timestamp: B-T → B-LT, embedding the certificates "
+        "and the CRLs/OCSP responses of the trust directory for the signer and the TSA. With "
+        "--archive-timestamp: B-LT → B-LTA, adding an archive time-stamp from --tsa-url (repeat "
+        "it before the last TSA certificate expires). Default: every slot that can be extended.",
+    )
+    e.add_argument("file", type=Path, metavar="FILE")
+    e.add_argument(
+        "--trust",
+        type=Path,
+        metavar="DIR",
+        help="trust directory whose CRLs/OCSP responses are embedded (default $HOCBASO_TRUST_DIR)",
+    )
+    e.add_argument(
+        "--slot",
+        action="append",
+        metavar="SLOT",
+        help="extend only this slot (repeatable; e.g. CBQL, GVBM:TOAN)",
+    )
+    e.add_argument(
+        "--archive-timestamp",
+        action="store_true",
+        help="add an archive time-stamp (XAdES-B-LTA) instead of validation data",
+    )
+    e.add_argument("--tsa-url", help="RFC 3161 time-stamping URL (with --archive-timestamp)")
+    e.add_argument("-o", "--output", type=Path, required=True, help="output file")
+    e.set_defaults(handler=_extend)
 
     v = sub.add_parser(
         "verify",
@@ -109,14 +140,37 @@ def _sign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _trust(args: argparse.Namespace) -> signing.TrustConfig:
     trust_dir = args.trust or os.environ.get("HOCBASO_TRUST_DIR")
     if not trust_dir:
         raise errors.ConfigurationError(
             "no trust directory: give --trust DIR or set HOCBASO_TRUST_DIR",
             message_vi="Chưa chỉ định thư mục chứng thư tin cậy (--trust).",
         )
-    trust = signing.TrustConfig.from_directory(trust_dir)
+    return signing.TrustConfig.from_directory(trust_dir)
+
+
+def _extend(args: argparse.Namespace) -> int:
+    trust = _trust(args)
+    xml = args.file.read_bytes()
+    if args.archive_timestamp:
+        if not args.tsa_url:
+            raise errors.ConfigurationError(
+                "--archive-timestamp needs --tsa-url",
+                message_vi="Cần địa chỉ máy chủ cấp dấu thời gian (--tsa-url).",
+            )
+        tsa = signing.HttpTimestampAuthority(args.tsa_url)
+        out = signing.add_archive_timestamp(xml, tsa=tsa, trust=trust, slots=args.slot)
+    else:
+        out = signing.add_validation_data(xml, trust=trust, slots=args.slot)
+    args.output.write_bytes(out)
+    level = "XAdES-B-LTA" if args.archive_timestamp else "XAdES-B-LT"
+    print(f"đã bổ sung / extended to {level}: {args.output}")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    trust = _trust(args)
     report = signing.verify(
         args.file.read_bytes(),
         trust=trust,
