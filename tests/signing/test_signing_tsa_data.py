@@ -207,3 +207,23 @@ def test_tsa_data_of_an_old_style_record_still_counts(
     later = _cbql(old_style, _offline(env), Y2060)
     assert later.passed, later.findings
     assert later.level == "XAdES-B-LT"
+
+
+def test_ocsp_responses_go_to_the_path_they_answer_for(env: Env, tsa: OpensslTsa) -> None:
+    from tests.signing.test_signing_trust import _ocsp
+
+    signer, tsa_answer, other = (_ocsp(env, n, "GOOD") for n in ("cbql", "tsa", "gvcn"))
+    trust = dataclasses.replace(env.trust, ocsp_responses=(other, tsa_answer, signer))
+    lt = add_validation_data(_b_t(env, tsa), trust=trust)
+    usp = etree.fromstring(lt).find(USP, NS)
+    assert usp is not None
+    vd = usp.find("xades141:TimeStampValidationData", NS)
+    assert vd is not None
+
+    def ocsps(el: etree._Element) -> list[bytes]:
+        path = "xades:RevocationValues/xades:OCSPValues/xades:EncapsulatedOCSPValue"
+        return [base64.b64decode(e.text or "") for e in el.iterfind(path, NS)]
+
+    assert ocsps(usp) == [signer]  # the homeroom teacher's answer is not embedded anywhere
+    assert ocsps(vd) == [tsa_answer]
+    assert _cbql(lt, _offline(env)).passed
