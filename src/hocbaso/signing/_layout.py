@@ -20,6 +20,7 @@ GVBM_LIST = "DANH_SACH_GVBM"
 SLOT_ORDER = (GVBM_LIST, "GVCN", "CBQL", "KY_PHAT_HANH")
 
 _ID_ATTRIBUTES = etree.XPath("descendant-or-self::*/@Id")
+_ID_VALUES = etree.XPath("descendant-or-self::*/@Id", smart_strings=False)
 """Every un-namespaced ``Id`` attribute in document order (one C-level pass; compiled once)."""
 
 
@@ -44,8 +45,19 @@ class Layout:
     subjects: dict[str, etree._Element] = field(default_factory=dict)
     container: etree._Element | None = None
     slots: dict[SlotId, etree._Element] = field(default_factory=dict)
-    ids: dict[str, list[etree._Element]] = field(default_factory=dict)
     problems: list[LayoutProblem] = field(default_factory=list)
+    _ids: dict[str, list[etree._Element]] | None = field(default=None, repr=False)
+
+    @property
+    def ids(self) -> dict[str, list[etree._Element]]:
+        """Every ``Id`` value of the document with the elements that carry it (made on first
+        use: signing a record never needs it, only the duplicate check)."""
+        if self._ids is None:
+            ids: dict[str, list[etree._Element]] = {}
+            for attr in _ID_ATTRIBUTES(self.root):
+                ids.setdefault(str(attr), []).append(attr.getparent())
+            self._ids = ids
+        return self._ids
 
     def add(self, code: str, element: etree._Element, en: str, vi: str) -> None:
         """Record a problem at ``element``."""
@@ -65,6 +77,24 @@ def _text(el: etree._Element | None) -> str | None:
 
 _PLAIN_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*(?:/[A-Za-z_][A-Za-z0-9_.-]*)*")
 _SUBJECT_XPATHS: dict[str, tuple[etree.XPath, etree.XPath]] = {}
+
+
+_FIRST: dict[str, etree.XPath] = {}
+
+
+def find_first(element: etree._Element, path: str) -> etree._Element | None:
+    """``element.find(path)`` for a plain child path (``A/B/C``), by a compiled XPath.
+
+    ``find`` parses its ElementPath in Python on every call; this runs once per record per
+    path, on the signing and verification paths. Other paths are handed to ``find``.
+    """
+    xp = _FIRST.get(path)
+    if xp is None:
+        if not _PLAIN_PATH.fullmatch(path) or len(_FIRST) > 256:
+            return element.find(path)
+        xp = _FIRST[path] = etree.XPath(f"{path}[1]")
+    found = xp(element)
+    return found[0] if isinstance(found, list) and found else None
 
 
 def _subject_entries(
@@ -100,7 +130,7 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
     elements = [c for c in root if isinstance(c.tag, str)]
     datas = [c for c in elements if c.tag == DATA]
     data = datas[0] if datas else None
-    level = _text(data.find("THONG_TIN_CHUNG/MA_CAP_HOC")) if data is not None else None
+    level = _text(find_first(data, "THONG_TIN_CHUNG/MA_CAP_HOC")) if data is not None else None
     prof = resolve_profile(profile, level)
     layout = Layout(root=root, profile=prof, data=data, level=level)
 
@@ -115,16 +145,16 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
             f"the document contains a {kind}; a học bạ record has none",
             "Tệp có chú thích hoặc chỉ thị xử lý (comment/PI) chèn vào — không hợp lệ.",
         )
-    for attr in _ID_ATTRIBUTES(root):
-        layout.ids.setdefault(str(attr), []).append(attr.getparent())
-    for value, nodes in layout.ids.items():
-        if len(nodes) > 1:
-            layout.add(
-                "SIG-DUPLICATE-ID",
-                nodes[1],
-                f"Id {value!r} is used {len(nodes)} times",
-                f"Mã định danh Id={value!r} bị lặp {len(nodes)} lần (dấu hiệu giả mạo).",
-            )
+    id_values = _ID_VALUES(root)
+    if len(set(id_values)) != len(id_values):  # the rare case: locate the duplicates
+        for value, nodes in layout.ids.items():
+            if len(nodes) > 1:
+                layout.add(
+                    "SIG-DUPLICATE-ID",
+                    nodes[1],
+                    f"Id {value!r} is used {len(nodes)} times",
+                    f"Mã định danh Id={value!r} bị lặp {len(nodes)} lần (dấu hiệu giả mạo).",
+                )
 
     if data is None or len(datas) != 1 or elements[0] is not data:
         layout.add(
@@ -167,9 +197,11 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
             )
 
     if data is not None:
+        subjects = layout.subjects
         for entry, code_el in _subject_entries(data, prof.subject_path):
-            code = _text(code_el) or ""
-            if code in layout.subjects:
+            text = code_el.text if code_el is not None else None
+            code = text.strip() if text else ""
+            if code in subjects:
                 layout.add(
                     "SIG-LAYOUT",
                     entry,
@@ -177,8 +209,8 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
                     f"Môn học {code!r} xuất hiện hai lần.",
                 )
                 continue
-            layout.subjects[code] = entry
-            if entry.get("Id") != f"mon-{code}":
+            subjects[code] = entry
+            if entry.get("Id") != "mon-" + code:
                 layout.add(
                     "SIG-LAYOUT",
                     entry,

@@ -34,7 +34,7 @@ from hocbaso.signing._identity import (
     usable_for_signing,
 )
 from hocbaso.signing._keys import LocalSigner, PrivateKey, Signer
-from hocbaso.signing._layout import GVBM_LIST, SLOT_ORDER, SLOTS, Layout, read_layout
+from hocbaso.signing._layout import GVBM_LIST, SLOT_ORDER, SLOTS, Layout, find_first, read_layout
 from hocbaso.signing._policy import (
     CertificateKind,
     Profile,
@@ -654,7 +654,7 @@ def _build(
             )
         if rule.expected_cccd and not _unsafe_skip_checks:
             base = target if rule.target is Target.SUBJECT else layout.data
-            expected = _text(base.find(rule.expected_cccd)) if base is not None else None
+            expected = _text(find_first(base, rule.expected_cccd)) if base is not None else None
             if expected and expected != slot_cccd:
                 raise _refuse(
                     "SIG-CCCD",
