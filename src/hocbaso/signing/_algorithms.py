@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -25,11 +28,27 @@ class DigestAlgorithm(str, enum.Enum):
 
     def digest(self, data: bytes) -> bytes:
         """Hash ``data`` with this algorithm."""
-        return hashlib.new(self.hash_name, data).digest()
+        digest: bytes = hash_function(self.hash_name)(data).digest()
+        return digest
 
     def hash_algorithm(self) -> hashes.HashAlgorithm:
         """The matching ``cryptography`` hash object."""
         return _HASHES[self.hash_name]()
+
+
+_CONSTRUCTORS: dict[str, Callable[[bytes], Any]] = {
+    "sha1": hashlib.sha1,  # verification of legacy records only, when explicitly allowed
+    "sha256": hashlib.sha256,
+    "sha384": hashlib.sha384,
+    "sha512": hashlib.sha512,
+}
+
+
+def hash_function(name: str) -> Callable[[bytes], Any]:
+    """The hashlib constructor for ``name`` (``hashlib.new`` looks the name up in Python on
+    every call; these run a few times per record signed or verified)."""
+    found = _CONSTRUCTORS.get(name)
+    return found if found is not None else functools.partial(hashlib.new, name)
 
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {

@@ -19,7 +19,7 @@ SLOTS = "DANH_SACH_THONG_TIN_KY"
 GVBM_LIST = "DANH_SACH_GVBM"
 SLOT_ORDER = (GVBM_LIST, "GVCN", "CBQL", "KY_PHAT_HANH")
 
-_ID_ATTRIBUTES = etree.XPath("descendant-or-self::*/@Id")
+_ID_ELEMENTS = etree.XPath("descendant-or-self::*[@Id]")
 _ID_VALUES = etree.XPath("descendant-or-self::*/@Id", smart_strings=False)
 """Every un-namespaced ``Id`` attribute in document order (one C-level pass; compiled once)."""
 
@@ -54,8 +54,9 @@ class Layout:
         use: signing a record never needs it, only the duplicate check)."""
         if self._ids is None:
             ids: dict[str, list[etree._Element]] = {}
-            for attr in _ID_ATTRIBUTES(self.root):
-                ids.setdefault(str(attr), []).append(attr.getparent())
+            # Both in document order, one Id attribute per element: pairs line up.
+            for value, element in zip(_ID_VALUES(self.root), _ID_ELEMENTS(self.root), strict=True):
+                ids.setdefault(value, []).append(element)
             self._ids = ids
         return self._ids
 

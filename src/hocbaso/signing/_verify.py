@@ -23,6 +23,7 @@ from hocbaso.signing._algorithms import (
     DigestAlgorithm,
     SignatureAlgorithm,
     check_public_key,
+    hash_function,
 )
 from hocbaso.signing._identity import (
     CertificateIdentity,
@@ -120,10 +121,13 @@ def _b64(text: str | None) -> bytes:
     return base64.b64decode("".join((text or "").split()), validate=True)
 
 
+_DIGEST_NAMES = {d.value: d.hash_name for d in DigestAlgorithm}
+
+
 def _digest_algorithm(uri: str | None, trust: TrustConfig) -> str | None:
-    for d in DigestAlgorithm:
-        if d.value == uri:
-            return d.hash_name
+    name = _DIGEST_NAMES.get(uri or "")
+    if name is not None:
+        return name
     if uri == SHA1_DIGEST_URI and trust.allow_sha1_insecure:
         return _SHA1_HASH
     return None
@@ -550,7 +554,7 @@ def _check_reference(
     except (binascii.Error, ValueError):
         st.fail_format("SIG-SHAPE", "DigestValue is not base64", _VI_FORMAT, kids[1])
     canonical = canonicalize(node, c14n)
-    actual = hashlib.new(hash_name, canonical).digest()
+    actual = hash_function(hash_name)(canonical).digest()
     if actual != expected:
         st.add(
             _F,
