@@ -105,3 +105,22 @@ def test_fast_path_is_not_taken_where_bytes_would_differ(env: Env) -> None:
         signed = sign(data, slot="GVCN", signer=signer, signing_time=env.at(3))
         report = hocbaso.signing.verify(signed, trust=env.trust, require_complete=False)
         assert report.passed, report
+
+
+def test_xpath_of_fast_path_matches_the_walk(signed_secondary: bytes) -> None:
+    from lxml import etree
+
+    from hocbaso.signing._xml import walk_path, xpath_of
+
+    synthetic = (
+        b"<HOC_BA><A><B/><B><C/></B></A><A/><X/><!--c--><Y><ds:S xmlns:ds="
+        b"'http://www.w3.org/2000/09/xmldsig#'><Z/><Z/></ds:S></Y></HOC_BA>"
+    )
+    checked = 0
+    for doc in (signed_secondary, synthetic):
+        root = etree.fromstring(doc)
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert xpath_of(el) == walk_path(el)
+                checked += 1
+    assert checked > 150

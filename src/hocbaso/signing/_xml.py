@@ -79,6 +79,15 @@ def serialize(root: etree._Element) -> bytes:
 
 def xpath_of(element: etree._Element) -> str:
     """A readable absolute path of ``element`` (``/HOC_BA/DANH_SACH_THONG_TIN_KY/CBQL``)."""
+    if "}" not in element.tag and all("}" not in a.tag for a in element.iterancestors()):
+        # Without namespaces libxml2 writes the same path (sibling index only where names
+        # repeat), in C; verification asks for the path of every slot and signed element.
+        return str(element.getroottree().getpath(element))
+    return walk_path(element)
+
+
+def walk_path(element: etree._Element) -> str:
+    """:func:`xpath_of`, computed in Python for any element (``ds:`` for XML-DSig names)."""
     parts = []
     node: etree._Element | None = element
     while node is not None:
