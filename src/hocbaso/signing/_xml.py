@@ -79,7 +79,7 @@ def serialize(root: etree._Element) -> bytes:
 
 def xpath_of(element: etree._Element) -> str:
     """A readable absolute path of ``element`` (``/HOC_BA/DANH_SACH_THONG_TIN_KY/CBQL``)."""
-    if "}" not in element.tag and all("}" not in a.tag for a in element.iterancestors()):
+    if "}" not in str(element.tag) and all("}" not in str(a.tag) for a in element.iterancestors()):
         # Without namespaces libxml2 writes the same path (sibling index only where names
         # repeat), in C; verification asks for the path of every slot and signed element.
         return str(element.getroottree().getpath(element))
