@@ -48,6 +48,7 @@ class Layout:
     container: etree._Element | None = None
     slots: dict[SlotId, etree._Element] = field(default_factory=dict)
     problems: list[LayoutProblem] = field(default_factory=list)
+    duplicate_ids: bool = False
     _ids: dict[str, list[etree._Element]] | None = field(default=None, repr=False)
 
     @property
@@ -65,6 +66,18 @@ class Layout:
     def add(self, code: str, element: etree._Element, en: str, vi: str) -> None:
         """Record a problem at ``element``."""
         self.problems.append(LayoutProblem(code, xpath_of(element), en, vi))
+
+    def has_unique_id(self, element: etree._Element | None, value: str) -> bool:
+        """True when ``element`` is the one element of the document with ``Id=value``.
+
+        Without duplicated Ids (the common case, known from :func:`read_layout`) that is just
+        ``element``'s own attribute; the full Id map is built only otherwise.
+        """
+        if element is None:
+            return False
+        if not self.duplicate_ids:
+            return element.get("Id") == value
+        return self.unique_id(value) is element
 
     def unique_id(self, value: str) -> etree._Element | None:
         """The one element with ``Id=value``; ``None`` if absent or duplicated."""
@@ -150,6 +163,7 @@ def read_layout(root: etree._Element, profile: str | Profile | None = None) -> L
         )
     id_values = _ID_VALUES(root)
     if len(set(id_values)) != len(id_values):  # the rare case: locate the duplicates
+        layout.duplicate_ids = True
         for value, nodes in layout.ids.items():
             if len(nodes) > 1:
                 layout.add(

@@ -212,8 +212,7 @@ def _resolve_target(layout: Layout, st: _Slot) -> tuple[str, etree._Element | No
     else:
         uri = "#data"
         wanted = layout.data
-    found = layout.unique_id(uri[1:])
-    return uri, (wanted if found is not None and found is wanted else None)
+    return uri, (wanted if layout.has_unique_id(wanted, uri[1:]) else None)
 
 
 def _verify_slot(
@@ -342,12 +341,11 @@ def _verify_slot(
         if role == "data":
             node = target
         elif role == "time":
-            node = time_obj if layout.unique_id(sid.time_object_id) is time_obj else None
+            node = time_obj if layout.has_unique_id(time_obj, sid.time_object_id) else None
         else:
             node = (
                 signed_props
-                if signed_props is not None
-                and layout.unique_id(sid.signed_properties_id) is signed_props
+                if layout.has_unique_id(signed_props, sid.signed_properties_id)
                 else None
             )
         if node is None:
