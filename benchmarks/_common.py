@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Row", "peak_rss_mib", "table", "timed"]
+__all__ = ["Row", "peak_rss_mib", "table", "timed", "timed_pair"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,28 @@ def timed(name: str, items: int, nbytes: int, fn: Callable[[], object], repeat: 
         fn()
         best = min(best, time.process_time() - start)
     return Row(name, items, nbytes, best)
+
+
+def timed_pair(
+    bare: tuple[str, Callable[[], object]],
+    ours: tuple[str, Callable[[], object]],
+    items: int,
+    nbytes: int,
+    repeat: int = 5,
+) -> tuple[Row, Row]:
+    """:func:`timed` for a bare limit and our operation, run alternately ``repeat`` times.
+
+    Alternating (bare, ours, bare, ours, ...) and keeping each one's fastest run means both
+    are measured under the same machine conditions: on a shared VM the speed drifts by tens
+    of per cent within a minute, which skews a ratio of runs made one after the other.
+    """
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for k, (_, fn) in enumerate((bare, ours)):
+            start = time.process_time()
+            fn()
+            best[k] = min(best[k], time.process_time() - start)
+    return Row(bare[0], items, nbytes, best[0]), Row(ours[0], items, nbytes, best[1])
 
 
 def peak_rss_mib() -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,3 +107,28 @@ def test_signed_documents_strategy_gives_verifiable_records(
         assert hocbaso.validate(xml).valid
 
     check()
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=None),
+    st.integers(min_value=0, max_value=3),
+)
+@settings(max_examples=400, deadline=None)
+def test_decimal_text_depends_on_the_value_only(value: Decimal, zeros: int) -> None:
+    """The encoder remembers the canonical text per decimal value: that is sound only if
+    equal values (8.5, 8.50, 85E-1) always have the same canonical text, which reads back."""
+    from hocbaso._xml._lexical import _DECIMAL_TEXT, format_decimal
+
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    same = Decimal((sign, (*digits, *(0,) * zeros), exponent - zeros))  # 8.5 -> 8.50 ...
+    assert same == value
+    _DECIMAL_TEXT.clear()
+    fresh = format_decimal(value)
+    _DECIMAL_TEXT.clear()
+    assert format_decimal(same) == fresh  # computed, not remembered
+    assert format_decimal(value) == fresh  # remembered from `same`
+    assert Decimal(fresh) == value
+    assert "E" not in fresh and not (fresh.startswith("-") and Decimal(fresh) == 0)
+    if "." in fresh:
+        assert not fresh.endswith("0")

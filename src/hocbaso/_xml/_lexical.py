@@ -42,14 +42,28 @@ class LexType:
         return None if self.pattern is None else re.compile(self.pattern)
 
 
+_DECIMAL_TEXT: dict[Decimal, str] = {}
+_DECIMAL_TEXT_LIMIT = 4096
+
+
 def format_decimal(value: Decimal) -> str:
     """Canonical decimal: no exponent, no trailing zeros, no ``-0`` (``8.50`` → ``8.5``)."""
+    # Scores repeat (a record has ~60, from a few hundred distinct values), and equal decimals
+    # (8.5, 8.50, 85E-1) have one canonical text: remember it per value.
+    try:
+        return _DECIMAL_TEXT[value]
+    except (KeyError, TypeError):  # TypeError: a signalling NaN cannot be hashed
+        pass
     text = str(value)  # C-fast, and already canonical for the usual 8, 7.5, 41.25
     if "E" in text:
         text = format(value, "f")
     if "." in text and text[-1] == "0":
         text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    if text == "-0":
+        text = "0"
+    if value.is_finite() and len(_DECIMAL_TEXT) < _DECIMAL_TEXT_LIMIT:
+        _DECIMAL_TEXT[value] = text
+    return text
 
 
 def _ident(value: Any) -> str:
