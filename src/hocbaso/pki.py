@@ -11,7 +11,8 @@ public CA such as VNPT-CA or Viettel-CA) and the certificates a school needs to 
 * the school's organisation certificate (UID ``MST:<tax code>``, CN = the school's name) used for
   the issuing seal (*ký phát hành*);
 * a revoked certificate (listed on the issuing CA's CRL), an expired one, a not-yet-valid one;
-* a time-stamping authority (TSA) certificate (EKU ``timeStamping``);
+* a time-stamping authority (TSA) certificate (EKU ``timeStamping``), which
+  :class:`DemoTimestampAuthority` uses to answer RFC 3161 requests in-process;
 * an unrelated "rogue" root with a certificate whose subject copies the school leader's, for
   substitution tests.
 
@@ -26,20 +27,31 @@ deterministic in time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asn1crypto import cms, core, keys, tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from hocbaso import errors
 
-__all__ = ["DEMO_PKCS12_PASSWORD", "DemoEntity", "DemoPki", "demo_ocsp_response", "make_demo_pki"]
+__all__ = [
+    "DEMO_PKCS12_PASSWORD",
+    "DEMO_TSA_POLICY",
+    "DemoEntity",
+    "DemoPki",
+    "DemoTimestampAuthority",
+    "demo_ocsp_response",
+    "make_demo_pki",
+]
 
 DEMO_PKCS12_PASSWORD = b"hocbaso-demo"
 """Password of the demo PKCS#12 file (``cbql.p12``). Test material only."""
@@ -607,6 +619,251 @@ def demo_ocsp_response(pki: DemoPki, request: bytes, *, now: dt.datetime | None 
 
 def _subject_public_key_bits(spki_der: bytes) -> bytes:
     """The BIT STRING contents of a DER SubjectPublicKeyInfo (what OCSP's issuerKeyHash hashes)."""
-    from asn1crypto import keys
-
     return bytes(keys.PublicKeyInfo.load(spki_der)["public_key"].contents[1:])
+
+
+DEMO_TSA_POLICY = "1.3.6.1.4.1.99999.1.1"
+"""TSA policy OID of :class:`DemoTimestampAuthority`: an arc reserved for tests, never a real one.
+
+The same OID the tests' ``openssl ts -reply`` configuration uses, so tokens of either TSA look
+alike.
+"""
+
+# Hash algorithms the demo TSA accepts in a message imprint, with their digest lengths. SHA-1 and
+# MD5 are refused (badAlg): the library never produces them and a TSA should not vouch for them.
+_TSA_DIGESTS = {"sha256": 32, "sha384": 48, "sha512": 64}
+
+
+class _TimeStampResp(core.Sequence):  # type: ignore[misc]
+    """RFC 3161 ``TimeStampResp`` with the token OPTIONAL, as the RFC has it.
+
+    asn1crypto 1.5 declares ``timeStampToken`` mandatory, so it cannot encode a rejection.
+    """
+
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration style
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
+class DemoTimestampAuthority:
+    """An RFC 3161 time-stamping authority in pure Python -- TEST ONLY, **NOT FOR PRODUCTION**.
+
+    It answers time-stamp requests in-process with the demo PKI's ``tsa`` certificate and its
+    unencrypted key, so the demo and tests can make XAdES-B-T/-LT/-LTA signatures without a
+    network or an ``openssl`` binary. It implements :class:`hocbaso.signing.TimestampAuthority`:
+    pass it as ``tsa=`` to :func:`hocbaso.signing.sign` or
+    :func:`hocbaso.signing.add_archive_timestamp`.
+
+    Its time is whatever the clock of the machine (or the ``clock`` given) says, its key is
+    not protected and nothing is logged or audited: a token from it proves nothing about time.
+    A real record needs a real TSA (see ``docs/signing.md``).
+
+    Each granted token (CMS SignedData over a ``TSTInfo``) carries: version 1, the policy
+    :data:`DEMO_TSA_POLICY` (or the one given), the request's message imprint, a random 159-bit
+    serial number, ``genTime`` = the clock's time in UTC to the second, accuracy 1 s, the
+    request's nonce when it has one, and the TSA's name. The signed attributes are
+    content-type, message-digest, signing-time and ESS signing-certificate-v2 (SHA-256 of the
+    TSA certificate, with its issuer and serial). With ``certReq`` the TSA certificate and its
+    chain are in ``certificates``; without it the field is absent, as RFC 3161 §2.4.1 requires.
+    The signature is RSA PKCS#1 v1.5 or ECDSA, with SHA-256, whichever the key is.
+
+    A request it cannot serve gets a ``rejection`` response with the RFC 3161 failure bit, never
+    an exception: ``badAlg`` for an imprint hash other than SHA-256/384/512, ``badDataFormat``
+    for undecodable DER, a wrong version or an imprint of the wrong length,
+    ``unacceptedPolicy`` for another ``reqPolicy``, ``unacceptedExtension`` for any extension.
+
+    Attributes:
+        certificate: the TSA certificate.
+        chain: the CA certificates sent with it when a request sets ``certReq``.
+        policy: the TSA policy OID of every token.
+    """
+
+    def __init__(
+        self,
+        key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+        certificate: x509.Certificate,
+        chain: Iterable[x509.Certificate] = (),
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        policy: str = DEMO_TSA_POLICY,
+    ) -> None:
+        """Use ``key`` and ``certificate`` (EKU timeStamping) to sign tokens.
+
+        Args:
+            key: the TSA's private key (RSA or EC).
+            certificate: the TSA certificate matching ``key``.
+            chain: the CA certificates above it (sent when a request sets ``certReq``).
+            clock: returns the current time (timezone-aware); default: the system clock in
+                UTC. Tests inject a fixed time here.
+            policy: the TSA policy OID written into every token.
+
+        Raises:
+            ConfigurationError: ``key`` does not belong to ``certificate``.
+        """
+        spki = serialization.PublicFormat.SubjectPublicKeyInfo
+        if key.public_key().public_bytes(serialization.Encoding.DER, spki) != (
+            certificate.public_key().public_bytes(serialization.Encoding.DER, spki)
+        ):
+            # A mismatched pair would make tokens that nobody can verify; say so at once.
+            raise errors.ConfigurationError(
+                "the TSA key does not match the TSA certificate",
+                message_vi="Khóa của TSA thử nghiệm không khớp với chứng thư của nó.",
+                code="PKI-TSA-KEY",
+            )
+        self._key = key
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.policy = policy
+        self.certificate = certificate
+        self.chain = tuple(chain)
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        self._cert = asn1_x509.Certificate.load(der)
+        self._chain = [
+            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+            for c in self.chain
+        ]
+        self._cert_hash = hashlib.sha256(der).digest()
+
+    @classmethod
+    def from_pki(
+        cls, pki: DemoPki, *, clock: Callable[[], dt.datetime] | None = None
+    ) -> DemoTimestampAuthority:
+        """The TSA of a demo PKI: its ``tsa`` entity, key and issuing CA -- NOT FOR PRODUCTION.
+
+        Args:
+            pki: what :func:`make_demo_pki` returned.
+            clock: see :class:`DemoTimestampAuthority`.
+        """
+        entity = pki["tsa"]
+        key = serialization.load_pem_private_key(entity.key_path.read_bytes(), None)
+        if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise errors.ConfigurationError(  # pragma: no cover - make_demo_pki writes RSA/EC
+                f"unsupported TSA key type {type(key).__name__}",
+                message_vi="Loại khóa của TSA thử nghiệm không được hỗ trợ.",
+                code="PKI-TSA-KEY",
+            )
+        cert = x509.load_pem_x509_certificate(entity.cert_path.read_bytes())
+        issuing = x509.load_pem_x509_certificate(pki.issuing_cert.read_bytes())
+        return cls(key, cert, [issuing], clock=clock)
+
+    def timestamp(self, request: bytes) -> bytes:
+        """Answer a DER ``TimeStampReq`` with a DER ``TimeStampResp`` (granted or rejection)."""
+        try:
+            req = tsp.TimeStampReq.load(request, strict=True)
+            version = req["version"].native
+            imprint = req["message_imprint"]
+            algorithm = imprint["hash_algorithm"]["algorithm"].native
+            hashed = imprint["hashed_message"].native
+            req_policy = req["req_policy"].native
+            nonce = req["nonce"].native
+            cert_req = bool(req["cert_req"].native)
+            extensions = req["extensions"].native
+        except (ValueError, TypeError, KeyError) as exc:
+            # asn1crypto parses lazily: malformed DER surfaces on first access, here.
+            return _rejection("bad_data_format", f"not a DER TimeStampReq: {exc}")
+        if version != "v1":
+            return _rejection("bad_data_format", f"unsupported TimeStampReq version {version}")
+        if algorithm not in _TSA_DIGESTS:
+            return _rejection("bad_alg", f"unsupported message imprint hash {algorithm}")
+        if len(hashed) != _TSA_DIGESTS[algorithm]:
+            return _rejection("bad_data_format", f"a {algorithm} imprint of {len(hashed)} bytes")
+        if req_policy is not None and req_policy != self.policy:
+            return _rejection("unaccepted_policy", f"this TSA only serves policy {self.policy}")
+        if extensions:
+            return _rejection("unaccepted_extensions", "this TSA accepts no request extension")
+        now = self._clock().astimezone(dt.UTC).replace(microsecond=0)
+        token = self._token(imprint, nonce, cert_req, now)
+        return bytes(
+            _TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token}).dump()
+        )
+
+    def _token(
+        self, imprint: tsp.MessageImprint, nonce: int | None, cert_req: bool, now: dt.datetime
+    ) -> cms.ContentInfo:
+        tbs = self._cert["tbs_certificate"]
+        info: dict[str, object] = {
+            "version": "v1",
+            "policy": self.policy,
+            # The imprint goes back exactly as received (RFC 3161 §2.4.2: "MUST have the same
+            # value"), including however the requester encoded the algorithm's parameters.
+            "message_imprint": tsp.MessageImprint.load(imprint.dump()),
+            # Random, like certificate serials: unique without keeping state between instances.
+            "serial_number": x509.random_serial_number(),
+            "gen_time": now,
+            "accuracy": {"seconds": 1},
+            "tsa": asn1_x509.GeneralName({"directory_name": tbs["subject"]}),
+        }
+        if nonce is not None:
+            info["nonce"] = nonce
+        tst_info = tsp.TSTInfo(info)
+        tst_der = bytes(tst_info.dump())
+        # RFC 5652 §11.3: UTCTime up to 2049, GeneralizedTime from 2050 on.
+        signing_time = (
+            cms.Time({"utc_time": now}) if now.year < 2050 else cms.Time({"general_time": now})
+        )
+        ess = tsp.SigningCertificateV2(
+            {
+                "certs": [
+                    {
+                        # hashAlgorithm is left out: SHA-256 is its DEFAULT, which DER omits.
+                        "cert_hash": self._cert_hash,
+                        "issuer_serial": {
+                            "issuer": [asn1_x509.GeneralName({"directory_name": tbs["issuer"]})],
+                            "serial_number": tbs["serial_number"].native,
+                        },
+                    }
+                ]
+            }
+        )
+        attributes = [
+            cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}),
+            cms.CMSAttribute(
+                {"type": "message_digest", "values": [hashlib.sha256(tst_der).digest()]}
+            ),
+            cms.CMSAttribute({"type": "signing_time", "values": [signing_time]}),
+            cms.CMSAttribute({"type": "signing_certificate_v2", "values": [ess]}),
+        ]
+        # RFC 5652 §5.4: the signature covers the attributes as a DER SET OF (tag 0x31, not the
+        # [0] of the SignerInfo field). asn1crypto writes a SET OF in DER order, the order
+        # verifiers such as OpenSSL re-encode to before they check the signature.
+        signed_attrs = cms.CMSAttributes(attributes)
+        to_sign = bytes(signed_attrs.dump())
+        if isinstance(self._key, rsa.RSAPrivateKey):
+            signature = self._key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
+            algorithm = {"algorithm": "sha256_rsa", "parameters": core.Null()}
+        else:
+            signature = self._key.sign(to_sign, ec.ECDSA(hashes.SHA256()))
+            algorithm = {"algorithm": "sha256_ecdsa"}
+        signer_info = cms.SignerInfo(
+            {
+                "version": "v1",
+                "sid": cms.SignerIdentifier(
+                    {
+                        "issuer_and_serial_number": {
+                            "issuer": tbs["issuer"],
+                            "serial_number": tbs["serial_number"].native,
+                        }
+                    }
+                ),
+                "digest_algorithm": {"algorithm": "sha256"},
+                "signed_attrs": signed_attrs,
+                "signature_algorithm": algorithm,
+                "signature": signature,
+            }
+        )
+        signed_data: dict[str, object] = {
+            # v3: the encapsulated content is not id-data (RFC 5652 §5.1).
+            "version": "v3",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {"content_type": "tst_info", "content": tst_info},
+            "signer_infos": [signer_info],
+        }
+        if cert_req:
+            signed_data["certificates"] = [self._cert, *self._chain]
+        return cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
+
+
+def _rejection(fail_info: str, text: str) -> bytes:
+    """A DER ``TimeStampResp`` with status ``rejection``, one failure bit and a reason."""
+    status = {"status": "rejection", "status_string": [text], "fail_info": {fail_info}}
+    return bytes(_TimeStampResp({"status": status}).dump())
