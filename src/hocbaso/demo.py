@@ -8,6 +8,7 @@ and writes everything under one working directory, so a new user can look at eac
 ``pki/``               the TEST PKI (root, issuing CA, teachers, leader, school seal, CRL)
 ``records/``           unsigned records, canonical XML (one per student and school year)
 ``signed/``            the same records with every slot signed (GVBM → GVCN → CBQL → seal)
+``long-term/``         one record whose seal is XAdES-B-T, then B-LT, then B-LTA (demo TSA)
 ``ledger.sqlite``      the issuance log (Merkle tree per school, signed checkpoints)
 ``packets/``           official submission packets (gzip + length prefix + base64 in JSON)
 ``copies/``            printable copies (PDF when WeasyPrint is installed, else HTML)
@@ -53,6 +54,7 @@ class DemoState:
     records: list[Record] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     signed: list[Path] = field(default_factory=list)
+    unsealed: bytes | None = None  # the first record signed up to CBQL, before its seal
 
     def say(self, text: str) -> None:
         """Print one line of the demo's narration."""
@@ -150,6 +152,8 @@ def _sign(state: DemoState) -> bool:
                 xml = signing.sign(xml, slot=f"GVBM:{subject.subject_code}", signer=signers[who])
         xml = signing.sign(xml, slot="GVCN", signer=signers["gvcn"])
         xml = signing.sign(xml, slot="CBQL", signer=signers["cbql"])
+        if state.unsealed is None:
+            state.unsealed = xml
         xml = signing.sign(xml, slot="KY_PHAT_HANH", signer=signers["org"])
         target = out / path.name
         target.write_bytes(xml)
@@ -179,6 +183,46 @@ def _verify(state: DemoState) -> bool:
     for line in report.to_text().splitlines()[:4]:
         state.say(f"     {line}")
     return passed == len(state.signed) and not report.passed
+
+
+def _long_term(state: DemoState) -> bool:
+    state.say("5b. Chữ ký dài hạn / long-term seal: XAdES-B-T → B-LT → B-LTA (demo TSA, TEST ONLY)")
+    staff, trust, xml = state.staff, state.trust, state.unsealed
+    assert staff is not None and trust is not None and xml is not None
+    # The in-process demo TSA keeps the demo offline and fast; a real record needs a real TSA.
+    tsa = pki.DemoTimestampAuthority.from_pki(staff)
+    org = staff["org"]
+    seal = signing.LocalSigner.from_files(org.key_path, org.cert_path, staff.issuing_cert)
+    policy = signing.SignaturePolicy(level=signing.SignatureLevel.XADES_B_T)
+    steps: list[tuple[str, Callable[[bytes], bytes], str]] = [
+        (
+            "ký phát hành kèm dấu thời gian / seal signed with a signature time-stamp",
+            lambda x: signing.sign(x, slot="KY_PHAT_HANH", signer=seal, policy=policy, tsa=tsa),
+            "XAdES-B-T",
+        ),
+        (
+            "bổ sung chứng thư và CRL / certificates and CRLs embedded",
+            lambda x: signing.add_validation_data(x, trust=trust),
+            "XAdES-B-LT",
+        ),
+        (
+            "dấu thời gian lưu trữ / archive time-stamp added",
+            lambda x: signing.add_archive_timestamp(x, tsa=tsa, trust=trust),
+            "XAdES-B-LTA",
+        ),
+    ]
+    ok = True
+    for text, extend, expected in steps:
+        xml = extend(xml)
+        slot = signing.verify(xml, trust=trust).slot("KY_PHAT_HANH")
+        ok = ok and slot.passed and slot.level == expected
+        state.say(f"   {text}: verify → {slot.level} ({slot.indication.value})")
+    out = state.out / "long-term"
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / state.files[0].name.replace(".xml", "-lta.xml")
+    target.write_bytes(xml)
+    state.say(f"   written to {target}")
+    return ok
 
 
 def _issue(state: DemoState) -> bool:
@@ -334,6 +378,7 @@ def run_demo(out: Path, *, students: int = 2, log: TextIO | None = None) -> bool
         _rules,
         _sign,
         _verify,
+        _long_term,
         _issue,
         _pack,
         _render,

@@ -65,3 +65,13 @@ def test_demo_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--out", str(tmp_path / "demo"), "--students", "1"]) == 0
     out = capsys.readouterr().out
     assert "Demo hoàn tất" in out
+    # the long-term step: the seal extended B-T → B-LT → B-LTA, each level as verify reports it
+    assert "5b. Chữ ký dài hạn / long-term seal" in out
+    levels = [line.split("verify → ")[1] for line in out.splitlines() if "verify → " in line]
+    assert levels == [
+        "XAdES-B-T (TOTAL_PASSED)",
+        "XAdES-B-LT (TOTAL_PASSED)",
+        "XAdES-B-LTA (TOTAL_PASSED)",
+    ]
+    lta = (tmp_path / "demo" / "long-term" / "hocba-lop01-000-lta.xml").read_bytes()
+    assert b"ArchiveTimeStamp" in lta
