@@ -387,3 +387,24 @@ def test_signature_time_stamp_checked_by_openssl(
     other = hashlib.sha256(etree.tostring(signed_info, method="c14n", exclusive=True)).hexdigest()
     result = _openssl_verify(tmp_path, der, ca_file, "-digest", other, token=True)
     assert "Verification: OK" not in result.stdout
+
+
+def test_sign_refuses_a_rejection_with_sig_tsa(env: Env, demo_tsa: DemoTimestampAuthority) -> None:
+    class Refusing:
+        """Sends the demo TSA an undecodable request, so it answers with a rejection."""
+
+        def timestamp(self, request: bytes) -> bytes:
+            response = demo_tsa.timestamp(request[:-1])
+            assert _rejection(response) == ("rejection", {"bad_data_format"})
+            return response
+
+    with pytest.raises(errors.SigningError) as info:
+        sign(
+            read("primary.xml"),
+            slot="CBQL",
+            signer=env.signers["cbql"],
+            signing_time=env.t0,
+            policy=B_T,
+            tsa=Refusing(),
+        )
+    assert info.value.code == "SIG-TSA"
