@@ -209,13 +209,19 @@ def test_canonical_documents_take_the_fast_path(monkeypatch: pytest.MonkeyPatch)
 
     calls: list[str] = []
     original = _codec._decode_model_strict
+    general = _codec._decode_model
 
     def spy(*args: object, **kwargs: object) -> object:
         calls.append("strict")
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
+    def spy_general(*args: object, **kwargs: object) -> object:
+        calls.append("general")
+        return general(*args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(_codec, "_decode_model_strict", spy)
-    for i in range(24):
+    monkeypatch.setattr(_codec, "_decode_model", spy_general)
+    for i in range(24):  # canonical records: the one-pass decoder only
         hocbaso.from_xml(hocbaso.to_xml(generate_record(i, 1 + i % 12)))
     assert calls == []
     # ... and a non-canonical one (whitespace between elements) is walked strictly, same result

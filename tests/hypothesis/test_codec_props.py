@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -59,11 +60,14 @@ def test_mutations_rejected_by_xsd_and_models_at_the_same_place(m: Mutation) -> 
     assert m.location in {p.location for p in info.value.report.problems}, m.name
 
 
-def _decode(xml: bytes, *, full: bool) -> Record | None:
-    from hocbaso._xml._codec import decode_tree
+def _decode(xml: bytes, *, full: bool, one_pass: bool = True) -> Record | None:
+    from hocbaso._xml import _codec
 
     try:
-        return decode_tree(parse_bytes(xml), full_validation=full)
+        if one_pass:
+            return _codec.decode_tree(parse_bytes(xml), full_validation=full)
+        with mock.patch.object(_codec, "decode_one_pass", return_value=None):
+            return _codec.decode_tree(parse_bytes(xml), full_validation=full)
     except InputError:  # DocumentInvalidError, or ProfileError for PHIEN_BAN/MA_CAP_HOC
         return None
 
@@ -85,9 +89,44 @@ def test_fast_decoder_agrees_with_full_pydantic_validation(
     target.text = data.draw(st.text(alphabet=_VALUE_ALPHABET, max_size=12))
     mutated = etree.tostring(root, method="c14n", exclusive=True)
     fast = _decode(mutated, full=False)
+    general = _decode(mutated, full=False, one_pass=False)
     full = _decode(mutated, full=True)
     assert (fast is None) == (full is None), (root.getroottree().getpath(target), target.text)
     assert fast == full
+    assert general == full
+
+
+@settings(max_examples=150, deadline=None)
+@given(records())
+def test_one_pass_decoder_builds_what_the_general_decoder_builds(record: Record) -> None:
+    """Canonical records take the one-pass decoder, which must build the very same record
+    (fields, fields set, tuples) as the general decoder and as full validation."""
+    from hocbaso._xml._onepass import decode_one_pass
+    from hocbaso.models import PrimaryRecord, SecondaryRecord
+
+    xml = hocbaso.to_xml(record)
+    root = parse_bytes(xml).getroot()
+    cls = PrimaryRecord if isinstance(record, PrimaryRecord) else SecondaryRecord
+    found = decode_one_pass(root, cls)
+    assert found is not None  # valid canonical input never needs the general decoder
+    general = _decode(xml, full=False, one_pass=False)
+    assert found[0] == general == record
+    assert _fields_sets(found[0]) == _fields_sets(general)
+
+
+def _fields_sets(value: object) -> object:
+    """Every nested model's ``model_fields_set`` (which ``==`` on models ignores)."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        return (
+            type(value).__name__,
+            sorted(value.model_fields_set),
+            [_fields_sets(v) for v in value.__dict__.values()],
+        )
+    if isinstance(value, tuple | list):
+        return [_fields_sets(v) for v in value]
+    return None
 
 
 def test_signed_documents_strategy_gives_verifiable_records(

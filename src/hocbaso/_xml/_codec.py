@@ -316,7 +316,6 @@ def _lex_value(
 
 
 _REGEX: dict[str, Any] = {}
-_LEGACY_OR_CONTROL = re.compile(f"{_LEGACY.pattern}|{_CONTROL.pattern}")
 
 
 def _split(message: str) -> tuple[str, str]:
@@ -330,34 +329,56 @@ _FAIL = object()
 _CHECKED = {TEXT_CHECKED: True}
 
 
+_BAD_CHARS = _LEGACY.pattern[1:-1] + _CONTROL.pattern[1:-1]  # the two classes' insides
+_ANY_TEXT = r"[\s\S]*"
+_CONVERTER_MEMORY = 4096  # accepted texts remembered per simple type
+
+
 def _fast_converter(lex: LexType) -> Any:
-    """A converter for the common, valid case; returns ``_FAIL`` to take the slow path."""
+    """A converter for the common, valid case; returns ``_FAIL`` to take the slow path.
+
+    Accepted texts are remembered with their value (bounded): the same school, subject,
+    teacher names and scores recur in every record of a batch, and a dictionary hit costs
+    less than the pattern match and parse it replaces. Every remembered value is immutable.
+    """
     if lex.enumeration:
         members = {v: lex.parse(v) for v in lex.enumeration}
         return lambda text: members.get(text, _FAIL)
-    rx = lex.regex()
-    match = rx.fullmatch if rx is not None else None
+    memory: dict[str, Any] = {}
     parse = lex.parse
     if parse is str:
+        # One pattern for the lexical form and for "no legacy-encoding or control character"
+        # (the lookahead scans the text once in C); NFC is checked for non-ASCII text.
+        form = lex.pattern if lex.pattern is not None else _ANY_TEXT
+        match = re.compile(f"(?![^{_BAD_CHARS}]*[{_BAD_CHARS}])(?:{form})").fullmatch
 
         def text_value(text: str) -> Any:
-            if match is not None and match(text) is None:
-                return _FAIL
-            if text.isascii():
-                return _FAIL if "\x7f" in text else text
-            if is_normalized("NFC", text) and _LEGACY_OR_CONTROL.search(text) is None:
-                return text
-            return _FAIL  # normalise with a located warning, or report, on the slow path
+            hit = memory.get(text)
+            if hit is not None:
+                return hit
+            if match(text) is None or not (text.isascii() or is_normalized("NFC", text)):
+                return _FAIL  # normalise with a located warning, or report, on the slow path
+            if len(memory) < _CONVERTER_MEMORY:
+                memory[text] = text
+            return text
 
         return text_value
+    rx = lex.regex()
+    pattern_match = rx.fullmatch if rx is not None else None
 
     def value(text: str) -> Any:
-        if match is not None and match(text) is None:
+        hit = memory.get(text)
+        if hit is not None:
+            return hit
+        if pattern_match is not None and pattern_match(text) is None:
             return _FAIL
         try:
-            return parse(text)
+            parsed = parse(text)
         except ValueError:
             return _FAIL
+        if len(memory) < _CONVERTER_MEMORY:
+            memory[text] = parsed
+        return parsed
 
     return value
 
@@ -1086,6 +1107,13 @@ def decode_tree(
     profile = profile or detect_profile(root)
     root_cls = ROOTS[profile]
     build = not full_validation
+    if build:
+        fast = decode_one_pass(root, root_cls)
+        if fast is not None and (
+            xsd_valid_without_comments or (fast[1][0], fast[1][1]) == _census(root)
+        ):
+            record: Record = fast[0]
+            return record
     ctx = _Ctx([], build=build)
     result = _decode_model(root, plan_for(root_cls), f"/{ROOT}", ctx)
     # After a passed XSD validation of a document without comments or PIs, the census can only
@@ -1131,3 +1159,7 @@ def from_xml(
     and reported with :class:`~hocbaso.errors.NormalizationWarning`.
     """
     return decode_tree(parse_bytes(data, max_bytes=max_bytes), source=source)
+
+
+# The one-pass decoder is generated from this module's converters and checks: imported last.
+from hocbaso._xml._onepass import decode_one_pass  # noqa: E402
