@@ -408,3 +408,4 @@ def test_sign_refuses_a_rejection_with_sig_tsa(env: Env, demo_tsa: DemoTimestamp
             tsa=Refusing(),
         )
     assert info.value.code == "SIG-TSA"
+    assert "rejection (bad_data_format)" in info.value.message_en

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from asn1crypto import algos, cms, tsp
+from asn1crypto import algos, cms, core, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
@@ -124,6 +124,16 @@ def timestamp_imprint(signature: etree._Element, digest: DigestAlgorithm) -> byt
     return digest.digest(exc_c14n(sv))
 
 
+class _TimeStampResp(core.Sequence):  # type: ignore[misc]
+    """RFC 3161 ``TimeStampResp`` with the token OPTIONAL, as the RFC has it: asn1crypto 1.5
+    declares it mandatory and so cannot read a TSA's refusal (which has no token)."""
+
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration style
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
 def request_timestamp(tsa: TimestampAuthority, imprint: bytes, digest: DigestAlgorithm) -> bytes:
     """Ask ``tsa`` for a token over ``imprint``; return the DER TimeStampToken (CMS)."""
     nonce = int.from_bytes(os.urandom(8), "big")
@@ -140,11 +150,14 @@ def request_timestamp(tsa: TimestampAuthority, imprint: bytes, digest: DigestAlg
     )
     try:
         raw = tsa.timestamp(req.dump())
-        resp = tsp.TimeStampResp.load(raw)
-        status = resp["status"]["status"].native
+        resp = _TimeStampResp.load(raw)
+        status_info = resp["status"]
+        status = status_info["status"].native
         token = resp["time_stamp_token"]
         if status not in ("granted", "granted_with_mods") or not token:
-            raise ValueError(f"TSA status {status}")
+            fail = status_info["fail_info"].native if status_info["fail_info"] else None
+            reasons = ", ".join(sorted(fail)) if fail else "no reason given"
+            raise ValueError(f"the TSA answered {status} ({reasons})")
         tst = token["content"]["encap_content_info"]["content"].parsed
         if tst["message_imprint"]["hashed_message"].native != imprint:
             raise ValueError("the token does not cover the requested imprint")
