@@ -122,7 +122,7 @@ def _fields_sets(value: object) -> object:
         return (
             type(value).__name__,
             sorted(value.model_fields_set),
-            [_fields_sets(v) for v in value.__dict__.values()],
+            [(k, _fields_sets(v)) for k, v in sorted(value.__dict__.items())],
         )
     if isinstance(value, tuple | list):
         return [_fields_sets(v) for v in value]

@@ -22,7 +22,6 @@ from lxml import etree
 from hocbaso._xml._codec import (
     _FAIL,
     _after_validators,
-    _construct,
     _converter,
     _Ctx,
     _decode_attributes,
@@ -110,6 +109,14 @@ def _raw(element: etree._Element, counts: Counts) -> bytes:
     return raw
 
 
+def _decoded(fields: tuple[FieldPlan, ...]) -> list[FieldPlan]:
+    """The distinct fields of a layout in the order their entries are generated."""
+    scalars = [f for f in fields if f.kind == "scalar"]
+    repeats = list({f.name: f for f in fields if f.kind == "repeat"}.values())
+    others = [f for f in fields if f.kind in ("model", "items", "raw")]
+    return scalars + repeats + others
+
+
 def _compile(plan: ModelPlan, tags: tuple[object, ...]) -> Callable[..., Any] | None:
     """Generate the one-pass function for ``plan``'s element with children ``tags``."""
     layout = _layout(plan, tags)
@@ -119,7 +126,6 @@ def _compile(plan: ModelPlan, tags: tuple[object, ...]) -> Callable[..., Any] | 
     ns: dict[str, Any] = {
         "FAIL": _FAIL,
         "Fallback": _FallbackError,
-        "construct": _construct,
         "raw": _raw,
         "C": plan.cls,
     }
@@ -169,16 +175,48 @@ def _compile(plan: ModelPlan, tags: tuple[object, ...]) -> Callable[..., Any] | 
         elif f.kind == "raw":
             entries.append(f"{f.name!r}: raw(c{i}, n)")
     lines.append(f"    n[0] += {nodes}")
-    lines.append("    d = {" + ", ".join(entries) + "}")
-    if plan.attributes or plan.fixed_id is not None or plan.id_field is not None:
+    # The model's __dict__ in field order: decoded values, defaults for the absent fields
+    # (all immutable: None, () or a constant), as _construct would make it.
+    present = {f.name: entry for f, entry in zip(_decoded(fields), entries, strict=True)}
+    in_order: list[str] = []
+    for name, info in plan.cls.model_fields.items():
+        if name in present:
+            in_order.append(present[name])
+        elif not info.is_required():
+            ns[f"default_{name}"] = info.get_default(call_default_factory=True)
+            in_order.append(f"{name!r}: default_{name}")
+    lines.append("    d = {" + ", ".join(in_order) + "}")
+    ns["present"] = frozenset(present)
+    lines.append("    fields_set = set(present)")
+    attribute_fields = {f.name for f in plan.attributes}
+    if plan.attributes:
+        # Attribute values (rare): the general decoder's handling, then into the dict.
         ns["attributes"] = _attributes(plan)
         lines.append("    a = attributes(e, n)")
-        lines.append("    if a: d.update(a)")
+        lines.append("    d.update(a)")
+        lines.append("    fields_set.update(a)")
+    elif plan.fixed_id is not None or plan.id_field is not None:
+        # Only the Id attribute, which the profile fixes: check it here.
+        lines.append("    a = e.attrib")
+        lines.append("    if len(a) != 1: raise Fallback")
+        if plan.fixed_id is not None:
+            ns["fixed_id"] = plan.fixed_id
+            lines.append("    if a.get('Id') != fixed_id: raise Fallback")
+        lines.append("    n[1] += 1")
     if plan.id_field is not None:
         lines.append(f"    code = d.get({plan.id_field!r})")
         lines.append("    if isinstance(code, str) and e.get('Id') != 'mon-' + code:")
         lines.append("        raise Fallback")
-    lines.append("    o = construct(C, d)")
+    assert not (attribute_fields & set(present))
+    ns["new"] = object.__new__
+    ns["set_attr"] = object.__setattr__
+    lines += [
+        "    o = new(C)",
+        "    set_attr(o, '__dict__', d)",
+        "    set_attr(o, '__pydantic_fields_set__', fields_set)",
+        "    set_attr(o, '__pydantic_extra__', None)",
+        "    set_attr(o, '__pydantic_private__', None)",
+    ]
     checks_after = _after_validators(plan.cls)
     if checks_after:
         for j, check in enumerate(checks_after):
