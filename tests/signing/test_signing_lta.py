@@ -41,6 +41,18 @@ B_T = SignaturePolicy(level=SignatureLevel.XADES_B_T)
 Y2060 = dt.datetime(2060, 1, 1, tzinfo=dt.UTC)
 
 
+def _untrusted_tsa(env: Env, directory: Path) -> OpensslTsa:
+    """A working TSA whose certificate chains to a root the verifier does not trust."""
+    rogue = make_tsa(env.pki, directory / "rogue", trusted=False)
+    return OpensslTsa(
+        directory,
+        env.pki,
+        cert_path=rogue.cert_path,
+        key_path=rogue.key_path,
+        chain_pem=rogue.chain_pem,
+    )
+
+
 def _b_t(env: Env, tsa: OpensslTsa) -> bytes:
     return sign(
         read("primary.xml"),
@@ -325,14 +337,7 @@ def test_malformed_archive_time_stamp_is_format_failure(env: Env, lta: bytes) ->
 def test_archive_time_stamp_from_an_untrusted_tsa_is_indeterminate(
     env: Env, lt: bytes, tmp_path: Path
 ) -> None:
-    rogue = make_tsa(env.pki, tmp_path / "rogue", trusted=False)
-    rogue_tsa = OpensslTsa(
-        tmp_path,
-        env.pki,
-        cert_path=rogue.cert_path,
-        key_path=rogue.key_path,
-        chain_pem=rogue.chain_pem,
-    )
+    rogue_tsa = _untrusted_tsa(env, tmp_path)
     xml = add_archive_timestamp(lt, tsa=rogue_tsa)
     slot = _cbql(xml, env.trust)
     assert (slot.indication, slot.sub_indication) == (
@@ -347,14 +352,7 @@ def test_archive_time_stamp_is_proof_of_existence(
     env: Env, tsa: OpensslTsa, tmp_path: Path
 ) -> None:
     """The signature time-stamp comes from a TSA nobody trusts; only the archive one proves."""
-    rogue = make_tsa(env.pki, tmp_path / "rogue", trusted=False)
-    rogue_tsa = OpensslTsa(
-        tmp_path,
-        env.pki,
-        cert_path=rogue.cert_path,
-        key_path=rogue.key_path,
-        chain_pem=rogue.chain_pem,
-    )
+    rogue_tsa = _untrusted_tsa(env, tmp_path)
     lt = add_validation_data(_b_t(env, rogue_tsa), trust=env.trust)
     lta = add_archive_timestamp(lt, tsa=tsa, trust=env.trust)
     now = _cbql(lta, env.trust)
@@ -381,14 +379,7 @@ def test_claimed_signing_time_after_the_archive_time_stamp(
     """A claimed signing time later than the archive time-stamp is a lie about the time."""
     from hocbaso.signing._sign import prepare
 
-    rogue = make_tsa(env.pki, tmp_path / "rogue", trusted=False)
-    rogue_tsa = OpensslTsa(
-        tmp_path,
-        env.pki,
-        cert_path=rogue.cert_path,
-        key_path=rogue.key_path,
-        chain_pem=rogue.chain_pem,
-    )
+    rogue_tsa = _untrusted_tsa(env, tmp_path)
     claimed = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=3)
     signer = env.signers["cbql"]
     p = prepare(

@@ -6,7 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -467,6 +467,26 @@ def _verify_slot(
     )
 
 
+def _tsa_path(
+    trust: TrustConfig,
+    info: _xades.TimestampInfo,
+    extra_certs: Sequence[bytes],
+    extra_crls: Sequence[bytes],
+    extra_ocsps: Sequence[bytes],
+) -> ChainOutcome:
+    """The TSA certificate's path at the token's own time (``timeStamping`` usage required)."""
+    return validate_path(
+        trust,
+        info.tsa_certificate,
+        moment=info.gen_time,
+        extra_certs=[*extra_certs, *info.certificates],
+        extra_crls=extra_crls,
+        extra_ocsps=extra_ocsps,
+        retroactive=True,
+        extended_key_usage=("time_stamping",),
+    )
+
+
 def _b64_or_empty(text: str | None) -> bytes:
     try:
         return _b64(text)
@@ -804,16 +824,7 @@ def _check_timestamps(
                 sts,
             )
             continue
-        out = validate_path(
-            trust,
-            info.tsa_certificate,
-            moment=info.gen_time,
-            extra_certs=[*extra_certs, *info.certificates],
-            extra_crls=extra_crls,
-            extra_ocsps=extra_ocsps,
-            retroactive=True,
-            extended_key_usage=("time_stamping",),
-        )
+        out = _tsa_path(trust, info, extra_certs, extra_crls, extra_ocsps)
         if out.error:
             st.add(
                 _P,
@@ -952,16 +963,7 @@ def _check_archive_timestamps(
             )
             all_valid = False
             continue
-        out = validate_path(
-            trust,
-            info.tsa_certificate,
-            moment=info.gen_time,
-            extra_certs=[*extra_certs, *info.certificates],
-            extra_crls=extra_crls,
-            extra_ocsps=extra_ocsps,
-            retroactive=True,
-            extended_key_usage=("time_stamping",),
-        )
+        out = _tsa_path(trust, info, extra_certs, extra_crls, extra_ocsps)
         if out.error:
             sub = _TSA_SUB.get(out.kind or "", _S.CERTIFICATE_CHAIN_GENERAL_FAILURE)
             if out.kind == "revoked" and not out.is_ee:
