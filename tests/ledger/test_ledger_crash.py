@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hocbaso.errors import ConfigurationError
 from hocbaso.ledger import Ledger, SQLiteStore
 
 from .ledger_helpers import SCHOOL, v4
@@ -93,3 +94,15 @@ def test_store_is_wal_with_the_requested_sync(tmp_path: Path) -> None:
         assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     with SQLiteStore(db, synchronous="NORMAL") as store:
         assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+
+
+def test_store_memory_map_is_configurable(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.sqlite"
+    with SQLiteStore(db) as store:  # on by default: 1 GiB of address space
+        assert store._conn.execute("PRAGMA mmap_size").fetchone()[0] == 1024 * 1024 * 1024
+    with SQLiteStore(db, mmap_mb=0) as store:
+        assert store._conn.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    for bad in (-1, 1.5, True, "64"):
+        with pytest.raises(ConfigurationError) as info:
+            SQLiteStore(db, mmap_mb=bad)  # type: ignore[arg-type]
+        assert info.value.code == "LEDGER-SQLITE-MMAP"

@@ -107,6 +107,11 @@ class SQLiteStore(LedgerStore):
         wal_autocheckpoint: WAL pages (4 KB) after which SQLite copies the WAL back into the
             database file. Larger than SQLite's 1,000 so that index pages rewritten by
             consecutive batches are copied once (the WAL may grow to about 80 MB).
+        mmap_mb: how much of the database file SQLite reads through a memory map (address
+            space, not memory), in MB; 0 turns it off. Reading index pages in place instead of
+            copying them makes batched appends ~8 % faster at a million entries. The price,
+            as SQLite documents it: a disk I/O error while reading the map stops the process
+            with a signal instead of raising an error; committed data is safe either way.
     """
 
     def __init__(
@@ -118,12 +123,19 @@ class SQLiteStore(LedgerStore):
         timeout: float = 30.0,
         cache_mb: int = 256,
         wal_autocheckpoint: int = 20_000,
+        mmap_mb: int = 1024,
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ConfigurationError(
                 f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}",
                 message_vi="Chế độ ghi đĩa (synchronous) chỉ được là FULL hoặc NORMAL.",
                 code="LEDGER-SQLITE-SYNC",
+            )
+        if not isinstance(mmap_mb, int) or isinstance(mmap_mb, bool) or mmap_mb < 0:
+            raise ConfigurationError(
+                f"mmap_mb must be a whole number of megabytes >= 0, not {mmap_mb!r}",
+                message_vi="Dung lượng ánh xạ bộ nhớ (mmap_mb) phải là số nguyên MB không âm.",
+                code="LEDGER-SQLITE-MMAP",
             )
         self.path = str(path)
         self.node_reads = 0
@@ -153,6 +165,7 @@ class SQLiteStore(LedgerStore):
             self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
             self._conn.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
+            self._conn.execute(f"PRAGMA mmap_size={mmap_mb * 1024 * 1024}")
             self._init_schema(create)
 
     @contextmanager
