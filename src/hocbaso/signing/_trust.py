@@ -232,21 +232,21 @@ def validate_path(
     """
     key = None
     if not trust.allow_fetching:
-        key = hashlib.sha256(
-            b"|".join(
-                [
-                    cert_der,
-                    moment.isoformat().encode(),
-                    b"r" if retroactive else b"-",
-                    ",".join(sorted(key_usage)).encode(),
-                    ",".join(sorted(extended_key_usage)).encode(),
-                    *(
-                        hashlib.sha256(x).digest()
-                        for x in (*extra_certs, b"#", *extra_crls, b"#", *extra_ocsps)
-                    ),
-                ]
-            )
-        ).digest()
+        # Certificates are their own key (bytes cache their hash, and a batch hands the same
+        # certificate objects again); large items (CRLs) are keyed by their SHA-256 so that
+        # the memo does not hold them.
+        key = (
+            cert_der,
+            moment,
+            retroactive,
+            tuple(sorted(key_usage)),
+            tuple(sorted(extended_key_usage)),
+            *(
+                x if len(x) <= _KEY_INLINE else hashlib.sha256(x).digest()
+                for group in (extra_certs, extra_crls, extra_ocsps)
+                for x in (*group, b"#")  # b"#" ends a group: never a certificate, CRL or OCSP
+            ),
+        )
         memo = trust._cache.setdefault("paths", {})
         hit = memo.get(key)
         if hit is not None:
@@ -270,6 +270,7 @@ def validate_path(
 
 
 _MEMO_LIMIT = 4096
+_KEY_INLINE = 4096  # bytes: larger validation material is keyed by its digest
 
 
 def _validate_path(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,14 @@ def _b64(text: str | None) -> bytes:
 
 
 _DIGEST_NAMES = {d.value: d.hash_name for d in DigestAlgorithm}
+
+
+@functools.lru_cache(maxsize=256)
+def _certificate_der(text: str | None) -> bytes:
+    """:func:`_b64` of an ``X509Certificate``, remembered: the same few signer and CA
+    certificates come with every record of a batch, and handing back the same ``bytes``
+    object lets every later cache keyed by the DER reuse its hash."""
+    return _b64(text)
 
 
 def _digest_algorithm(uri: str | None, trust: TrustConfig) -> str | None:
@@ -610,7 +619,7 @@ def _read_key_info(st: _Slot, key_info: etree._Element) -> tuple[x509.Certificat
     for it in items:
         if it.tag == ds("X509Certificate"):
             try:
-                ders.append(_b64(it.text))
+                ders.append(_certificate_der(it.text))
             except (binascii.Error, ValueError):
                 st.fail_format("SIG-KEYINFO", "X509Certificate is not base64", _VI_FORMAT, it)
         elif it.tag != ds("X509SubjectName"):
