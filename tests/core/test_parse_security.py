@@ -104,3 +104,22 @@ def test_wrong_root_version_and_level() -> None:
 def test_bytes_required() -> None:
     with pytest.raises(TypeError):
         hocbaso.from_xml("<HOC_BA/>")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b"",
+        b'<?xml version="1.0" encoding="UTF-8"?>\n',
+        b"\xef\xbb\xbf",
+        b"<!-- a comment with <tags> inside -->\n",
+        b"<?pi with <a> inside?> <!-- x --> <?y?>\n",
+    ],
+)
+def test_a_dtd_after_any_prolog_is_refused_before_parsing(prolog: bytes) -> None:
+    # The declaration check looks where a DTD can stand (after the prolog's declaration,
+    # comments and PIs), not through the whole document: a '<' inside a prolog comment or PI
+    # must not make it look in the wrong place.
+    with pytest.raises(errors.UnsafeXmlError) as info:
+        hocbaso.from_xml(prolog + BILLION_LAUGHS.split(b"?>", 1)[1].lstrip())
+    assert "DOCTYPE" in info.value.message_en

@@ -35,8 +35,12 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-# Declarations are refused before lxml sees them, so no entity is ever expanded.
+# Declarations are refused before lxml sees them, so no entity is ever expanded. A DTD can only
+# follow the prolog's declaration, comments and PIs (anywhere else it is not well-formed and
+# libxml2 refuses it; ENTITY & co. exist only inside it): look right there, not in the
+# whole document.
 _DECL = re.compile(rb"<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)")
+_PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
 
 
@@ -74,7 +78,8 @@ def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    match = _DECL.search(data)
+    prolog = _PROLOG.match(data)
+    match = _DECL.match(data, prolog.end() if prolog else 0)
     if match:
         raise UnsafeXmlError(
             f"the document contains a <!{match.group(1).decode()} declaration; DTDs and "
