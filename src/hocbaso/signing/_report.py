@@ -98,7 +98,8 @@ class SlotResult:
         role_vi / role_en: who signs this slot.
         location: XPath of the slot element.
         indication / sub_indication: the ETSI outcome.
-        level: ``XML-DSig``, ``XAdES-B-B``, ``XAdES-B-T`` or ``XAdES-B-LT`` (what was found).
+        level: ``XML-DSig``, ``XAdES-B-B``, ``XAdES-B-T``, ``XAdES-B-LT`` or ``XAdES-B-LTA`` (what
+            was found and verified).
         signing_time: the claimed SigningTime.
         timestamp_time: the time of a verified signature time-stamp (proof of existence).
         signer_subject / signer_name / signer_cccd / signer_mst: from the signing certificate.
