@@ -34,7 +34,7 @@ from hocbaso.signing._identity import (
     parse_signing_time,
     usable_for_signing,
 )
-from hocbaso.signing._layout import Layout, read_layout
+from hocbaso.signing._layout import Layout, find_first, read_layout
 from hocbaso.signing._policy import CertificateKind, Profile, SlotId, SlotKind, SlotRule, Target
 from hocbaso.signing._report import (
     Finding,
@@ -780,7 +780,7 @@ def _check_constraints(
             if rule.target is Target.SUBJECT
             else layout.data
         )
-        el = base.find(rule.expected_cccd) if base is not None else None
+        el = find_first(base, rule.expected_cccd) if base is not None else None
         expected = (el.text or "").strip() if el is not None else ""
         if expected and expected != so_cccd:
             st.add(
@@ -1156,6 +1156,11 @@ def _check_chain(
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _sha256_hex(der: bytes) -> str:
+    return hashlib.sha256(der).hexdigest()
+
+
 def _slot_result(st: _Slot, layout: Layout) -> SlotResult:
     failed = [o for o in st.outcomes if o[0] is _F]
     indeterminate = [o for o in st.outcomes if o[0] is _I]
@@ -1168,7 +1173,7 @@ def _slot_result(st: _Slot, layout: Layout) -> SlotResult:
     cert = st.info.get("cert")
     ident = st.info.get("identity")
     ident = ident if isinstance(ident, CertificateIdentity) else None
-    sha = hashlib.sha256(der_of(cert)).hexdigest() if isinstance(cert, x509.Certificate) else None
+    sha = _sha256_hex(der_of(cert)) if isinstance(cert, x509.Certificate) else None
 
     def get_time(key: str) -> dt.datetime | None:
         v = st.info.get(key)
