@@ -84,6 +84,12 @@ class _Slot:
     element: etree._Element
     outcomes: list[tuple[Indication, SubIndication | None, Finding]] = field(default_factory=list)
     info: dict[str, object] = field(default_factory=dict)
+    clean: bool = False  # the document has no comment or PI: every child is an element
+
+    def kids(self, el: etree._Element) -> list[etree._Element]:
+        """The element children of ``el`` (a slice of the children, in C, when the document
+        holds no comments or PIs: ``read_layout`` found none)."""
+        return el[:] if self.clean else _children(el)
 
     def add(
         self,
@@ -186,7 +192,7 @@ def _check_slot_shape(st: _Slot) -> tuple[etree._Element, str | None, str | None
     allowed_attrs = {"MA_MON_HOC"} if st.sid.kind is SlotKind.GVBM else set()
     if set(el.attrib) - allowed_attrs or not _only_whitespace(el):
         st.fail_format("SIG-SLOT-SHAPE", "unexpected attribute or text in the slot", _VI_FORMAT)
-    kids = _children(el)
+    kids = st.kids(el)
     personal = st.rule.certificate is CertificateKind.PERSONAL
     expected = ["NGAY_KY", "SO_CCCD", ds("Signature")] if personal else ["NGAY_KY", ds("Signature")]
     tags = [k.tag for k in kids]
@@ -243,7 +249,7 @@ def _verify_slot(
         )
     if set(sig.attrib) - {"Id"} or not _only_whitespace(sig):
         st.fail_format("SIG-SHAPE", "unexpected attribute or text on ds:Signature", _VI_FORMAT, sig)
-    kids = _children(sig)
+    kids = st.kids(sig)
     tags = [k.tag for k in kids]
     if (
         len(kids) < 4
@@ -261,7 +267,7 @@ def _verify_slot(
     objects = kids[3:]
 
     # --- SignedInfo shape and algorithms
-    si_kids = _children(signed_info)
+    si_kids = st.kids(signed_info)
     if (
         len(si_kids) < 3
         or si_kids[0].tag != ds("CanonicalizationMethod")
@@ -273,14 +279,14 @@ def _verify_slot(
     c14n_uri = si_kids[0].get("Algorithm")
     sig_method = si_kids[1].get("Algorithm") or ""
     st.info["signature_algorithm"] = sig_method
-    if c14n_uri not in (EXC_C14N, C14N_10) or _children(si_kids[0]):
+    if c14n_uri not in (EXC_C14N, C14N_10) or st.kids(si_kids[0]):
         st.fail_format(
             "SIG-C14N",
             f"canonicalisation {c14n_uri!r} is not accepted (exclusive C14N or C14N 1.0)",
             "Thuật toán chuẩn hóa (C14N) của chữ ký không được chấp nhận.",
             si_kids[0],
         )
-    if _children(si_kids[1]):
+    if st.kids(si_kids[1]):
         st.fail_format("SIG-SHAPE", "SignatureMethod must be empty", _VI_FORMAT, si_kids[1])
     if sig_method in SHA1_SIGNATURE_URIS and trust.allow_sha1_insecure:
         st.info["sha1"] = True
@@ -302,8 +308,8 @@ def _verify_slot(
     for obj in objects:
         if obj.get("Id") == sid.time_object_id:
             time_obj = obj
-        elif [c.tag for c in _children(obj)] == [xades("QualifyingProperties")] and qp is None:
-            qp = _children(obj)[0]
+        elif [c.tag for c in st.kids(obj)] == [xades("QualifyingProperties")] and qp is None:
+            qp = st.kids(obj)[0]
         else:
             st.fail_format("SIG-SHAPE", "unexpected ds:Object in the signature", _VI_FORMAT, obj)
     if time_obj is None:
@@ -504,10 +510,10 @@ def _b64_or_empty(text: str | None) -> bytes:
 
 
 def _read_signing_time(st: _Slot, obj: etree._Element, sid: SlotId) -> dt.datetime:
-    props = _children(obj)
+    props = st.kids(obj)
     if set(obj.attrib) - {"Id"} or len(props) != 1 or props[0].tag != ds("SignatureProperties"):
         st.fail_format("SIG-SIGNING-TIME", "malformed SigningTime Object", _VI_FORMAT, obj)
-    prop = _children(props[0])
+    prop = st.kids(props[0])
     if len(prop) != 1 or prop[0].tag != ds("SignatureProperty"):
         st.fail_format("SIG-SIGNING-TIME", "malformed SignatureProperties", _VI_FORMAT, obj)
     if prop[0].get("Target") != f"#{sid.signature_id}":
@@ -517,7 +523,7 @@ def _read_signing_time(st: _Slot, obj: etree._Element, sid: SlotId) -> dt.dateti
             "Thời điểm ký thuộc về một chữ ký khác (bị chuyển vị trí).",
             prop[0],
         )
-    content = _children(prop[0])
+    content = st.kids(prop[0])
     if len(content) != 1 or etree.QName(content[0]).localname != "SigningTime":
         st.fail_format("SIG-SIGNING-TIME", "SignatureProperty must hold SigningTime", _VI_FORMAT)
     when = parse_signing_time((content[0].text or "").strip())
@@ -536,11 +542,11 @@ def _check_reference(
     st: _Slot, ref: etree._Element, node: etree._Element, trust: TrustConfig, *, xades_ref: bool
 ) -> bytes:
     """Check one Reference; return the canonical bytes its digest covers."""
-    kids = _children(ref)
+    kids = st.kids(ref)
     transforms: tuple[str, ...] = ()
     if kids and kids[0].tag == ds("Transforms"):
-        tr = _children(kids[0])
-        if any(t.tag != ds("Transform") or _children(t) for t in tr):
+        tr = st.kids(kids[0])
+        if any(t.tag != ds("Transform") or st.kids(t) for t in tr):
             st.fail_format("SIG-TRANSFORMS", "unsupported transform", _VI_FORMAT, ref)
         transforms = tuple(t.get("Algorithm") or "" for t in tr)
         kids = kids[1:]
@@ -561,7 +567,7 @@ def _check_reference(
     if not xades_ref and ref_type == XADES_SIGNED_PROPERTIES_TYPE:
         st.fail_format("SIG-XADES", "misplaced SignedProperties Type", _VI_FORMAT, ref)
     hash_name = _digest_algorithm(kids[0].get("Algorithm"), trust)
-    if hash_name is None or _children(kids[0]):
+    if hash_name is None or st.kids(kids[0]):
         st.add(
             _F,
             _S.CRYPTO_CONSTRAINTS_FAILURE,
@@ -596,7 +602,7 @@ def _check_reference(
 
 
 def _read_key_info(st: _Slot, key_info: etree._Element) -> tuple[x509.Certificate, list[bytes]]:
-    kids = _children(key_info)
+    kids = st.kids(key_info)
     if any(k.tag != ds("X509Data") for k in kids) or len(kids) > 1:
         st.fail_format(
             "SIG-KEYINFO",
@@ -614,7 +620,7 @@ def _read_key_info(st: _Slot, key_info: etree._Element) -> tuple[x509.Certificat
             key_info,
             stop=True,
         )
-    items = _children(kids[0])
+    items = st.kids(kids[0])
     ders: list[bytes] = []
     for it in items:
         if it.tag == ds("X509Certificate"):
@@ -901,7 +907,7 @@ def _check_archive_timestamps(
     previous = signature_timestamp
     signing_time = st.info.get("signing_time")
     for ats in archives:
-        kids = _children(ats)
+        kids = st.kids(ats)
         methods = [k for k in kids if k.tag == ds("CanonicalizationMethod")]
         tokens = [k for k in kids if k.tag == xades("EncapsulatedTimeStamp")]
         c14n = (methods[0].get("Algorithm") or "") if methods else C14N_10
@@ -1249,11 +1255,12 @@ def verify(
 
     results: list[SlotResult] = []
     signed_data: bytes | None = None
+    clean = not any(p.code == "SIG-COMMENT" for p in layout.problems)
     for sid, element in layout.slots.items():
         rule = prof.rule(sid.kind)
         if rule is None:  # pragma: no cover - read_layout reports it
             continue
-        st = _Slot(sid, rule, element)
+        st = _Slot(sid, rule, element, clean=clean)
         try:
             _verify_slot(layout, st, trust, when)
         except _StopError:
