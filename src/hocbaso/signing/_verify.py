@@ -1256,6 +1256,7 @@ def verify(
     results: list[SlotResult] = []
     signed_data: bytes | None = None
     clean = not any(p.code == "SIG-COMMENT" for p in layout.problems)
+    kinds: list[SlotKind] = []  # of each result, for the order check
     for sid, element in layout.slots.items():
         rule = prof.rule(sid.kind)
         if rule is None:  # pragma: no cover - read_layout reports it
@@ -1280,6 +1281,7 @@ def verify(
             )
         res = _slot_result(st, layout)
         results.append(res)
+        kinds.append(sid.kind)
         data = st.info.get("signed_data")
         if isinstance(data, bytes) and not any(
             o[1] in (_S.HASH_FAILURE, _S.SIG_CRYPTO_FAILURE) for o in st.outcomes
@@ -1316,10 +1318,9 @@ def verify(
                 )
             )
     by_rank: dict[int, list[dt.datetime]] = {}
-    for res in results:
+    for res, kind in zip(results, kinds, strict=True):
         if res.signing_time is not None:
-            rank = prof.rank(SlotId.parse(res.slot).kind)
-            by_rank.setdefault(rank, []).append(res.signing_time)
+            by_rank.setdefault(prof.rank(kind), []).append(res.signing_time)
     latest_before: dt.datetime | None = None
     for rank in sorted(by_rank):
         times = by_rank[rank]
