@@ -29,6 +29,7 @@ from pydantic import BaseModel
 import hocbaso
 from hocbaso import errors
 from hocbaso._xml import _codec
+from hocbaso._xml._lexical import LEX_TYPES
 from hocbaso._xml._parse import parse_bytes
 from hocbaso.examples import example_record, generate_record
 from hocbaso.ledger import IssueRequest, Ledger, LedgerEntry, SQLiteStore
@@ -668,3 +669,152 @@ def test_batch_issue_follows_the_lineage_rules_of_single_issues(tmp_path: Path, 
     ledger.audit()
     final.close()
     ledger.close()
+
+
+# ==============================================================================================
+# Review findings: each failed on c6fea66 and is fixed by the commit that added it here
+# ==============================================================================================
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_finding_a_record_declared_in_another_encoding_is_refused(encoding: str) -> None:
+    """parse_bytes promises "UTF-8 only": a declared encoding other than UTF-8 and bytes that
+    are not UTF-8 are refused. Since ccc23cd the UTF-8 check is left to libxml2, which checks
+    UTF-8 only when it reads the document as UTF-8; the declaration check reads bytes, so it
+    does not see a declaration written in UTF-16/32 (no BOM), and libxml2 follows it."""
+    xml = hocbaso.to_xml(example_record(1))
+    data = ('<?xml version="1.0" encoding="UTF-16"?>' + xml.decode()).encode(encoding)
+    if encoding.startswith("utf-32"):
+        data = ('<?xml version="1.0" encoding="UTF-32"?>' + xml.decode()).encode(encoding)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # not UTF-8: e073ea8 refused it with EncodingError before parsing
+    with pytest.raises(errors.EncodingError):
+        hocbaso.from_xml(data)
+
+
+def test_finding_a_signed_record_reencoded_in_utf16_is_not_verified(
+    env: Env, signed_primary: bytes
+) -> None:
+    """The same through verification: the UTF-16 bytes of a signed record verify as sound, so
+    two different byte strings (different SHA-256, the ledger's record digest) pass as the one
+    signed record."""
+    data = ('<?xml version="1.0" encoding="UTF-16"?>' + signed_primary.decode()).encode("utf-16-le")
+    assert hashlib.sha256(data).digest() != hashlib.sha256(signed_primary).digest()
+    with pytest.raises(errors.EncodingError):
+        verify(data, trust=env.trust)
+
+
+def test_finding_sign_never_splices_the_slot_into_a_nested_element(env: Env) -> None:
+    """_splice_point takes the last b"</DANH_SACH_THONG_TIN_KY>" for the container's end tag.
+    An end tag may carry whitespace (``</DANH_SACH_THONG_TIN_KY >``) and an element of that
+    name may stand deeper, in parts no signature covers (here inside GVCN's X509Certificate,
+    which verification does not look into): the CBQL slot is then spliced into GVCN's KeyInfo.
+    The record given to sign() verified; the one sign() returned had lost its CBQL slot.
+    Now the splice needs the end tag right before the root's, and verification refuses
+    child nodes inside X509Data entries, NGAY_KY, SO_CCCD, SignatureValue and DigestValue."""
+    record = staff_record(example_record(4), env.pki)
+    gvcn = sign(
+        hocbaso.to_xml(record), slot="GVCN", signer=env.signers["gvcn"], signing_time=env.at(0)
+    )
+    tampered = gvcn.replace(b"</DANH_SACH_THONG_TIN_KY>", b"</DANH_SACH_THONG_TIN_KY >")
+    at = tampered.find(b"</X509Certificate>")
+    tampered = tampered[:at] + b"<DANH_SACH_THONG_TIN_KY></DANH_SACH_THONG_TIN_KY>" + tampered[at:]
+    before = verify(tampered, trust=env.trust, require_complete=False)
+    assert not before.passed
+    assert "SIG-KEYINFO" in {f.code for f in before.slots[0].findings}
+    signed = sign(tampered, slot="CBQL", signer=env.signers["cbql"], signing_time=env.at(1))
+    root = etree.fromstring(signed)
+    # the tree path puts CBQL in the container; the splice put it inside GVCN's certificate
+    assert root.find("DANH_SACH_THONG_TIN_KY/CBQL") is not None
+    report = verify(signed, trust=env.trust, require_complete=False)
+    assert [s.slot for s in report.slots] == ["GVCN", "CBQL"]
+    assert report.slots[1].passed
+
+
+def test_finding_path_memo_never_shares_an_entry_between_different_material(env: Env) -> None:
+    """Since 63ba250 the memo key holds material up to 4 KiB inline and larger items by their
+    SHA-256: a 32-byte item equal to the digest of a large CRL gets the CRL's key. Validation
+    data is unsigned (EncapsulatedCRLValue): a record carrying those 32 bytes validated first
+    poisons the memo, and the genuine record with the large CRL then fails (or the reverse)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    now = env.pki.now
+    ca_key = serialization.load_pem_private_key(
+        (env.pki.directory / "issuing-ca.key.pem").read_bytes(), None
+    )
+    ca = x509.load_pem_x509_certificate(env.pki.issuing_cert.read_bytes())
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.subject)
+        .last_update(now - dt.timedelta(hours=1))
+        .next_update(now + dt.timedelta(days=7))
+    )
+    for serial in range(1, 200):  # other people's revoked certificates: a CRL over 4 KiB
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(10**30 + serial)
+            .revocation_date(now - dt.timedelta(days=2))
+            .build()
+        )
+    crl = builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]
+    assert len(crl) > 4096
+    der, moment = _der(env, "gvcn"), now - dt.timedelta(minutes=5)
+    genuine = validate_path(
+        TrustConfig.from_directory(env.pki.trust_dir), der, moment=moment, extra_crls=[crl]
+    )
+    assert genuine.error is None
+    trust = TrustConfig.from_directory(env.pki.trust_dir)
+    forged = validate_path(trust, der, moment=moment, extra_crls=[hashlib.sha256(crl).digest()])
+    assert forged.error is not None  # 32 bytes are no CRL
+    assert validate_path(trust, der, moment=moment, extra_crls=[crl]) == genuine
+
+
+def test_finding_converter_memo_holds_a_bounded_amount_of_text() -> None:
+    """The converters used to remember up to 4096 accepted texts per simple type, whatever
+    their size -- long comments, and every name and CCCD seen, in clear, for the life of the
+    process. Now text types remember nothing and the others only short texts."""
+    import inspect
+
+    xml = hocbaso.to_xml(example_record(1))
+    start, end = xml.index(b"<NHAN_XET_GVCN>") + 15, xml.index(b"</NHAN_XET_GVCN>")
+    for i in range(24):
+        comment = (f"Nhận xét {i}: " + "em học tốt, " * 14_000).strip().encode()
+        hocbaso.from_xml(xml[:start] + comment + xml[end:])
+    checked = 0
+    for name, conv in _codec._CONVERTERS.items():
+        closure = inspect.getclosurevars(conv).nonlocals
+        lex = LEX_TYPES.get(name)
+        if lex is not None and lex.parse is str:
+            assert "memory" not in closure, name  # names, CCCD, comments: never kept
+        memory = closure.get("memory")
+        if isinstance(memory, dict):
+            assert len(memory) <= 4096 and all(len(t) <= 32 for t in memory), name
+            checked += 1
+    assert checked >= 3  # decimals, dates, counts... are remembered (and bounded)
+
+
+@pytest.mark.parametrize(
+    ("seed", "grade", "element"),
+    [
+        (1, 1, "DANH_GIA_NANG_LUC_PHAM_CHAT"),  # accepted: a PrimarySummary without the field
+        (2, 5, "NHAN_XET_NANG_LUC_DAC_THU"),  # accepted too
+        (1, 9, "DS_DIEM_TONG_KET"),  # AttributeError from the model check
+        (1, 1, "NAM_HOC"),  # THONG_TIN_CHUNG's last child: AttributeError
+    ],
+)
+def test_finding_a_missing_last_required_element_is_reported(
+    seed: int, grade: int, element: str
+) -> None:
+    """PRE-EXISTING (f311fc1, before e073ea8; both decoders): _decode_model_strict reports a
+    missing required element only when it is skipped before a later one, or when fewer values
+    than required fields were read -- optional values present make up the count, so a missing
+    *last* required element goes unreported. full_validation=True refuses these records."""
+    xml = hocbaso.to_xml(generate_record(seed, grade))
+    start = xml.index(f"<{element}>".encode())
+    end = xml.index(f"</{element}>".encode(), start) + len(element) + 3
+    broken = xml[:start] + xml[end:]
+    with pytest.raises(errors.DocumentInvalidError):
+        _codec.decode_tree(parse_bytes(broken), full_validation=True)
+    with pytest.raises(errors.DocumentInvalidError):
+        hocbaso.from_xml(broken)

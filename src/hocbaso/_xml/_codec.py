@@ -331,20 +331,22 @@ _CHECKED = {TEXT_CHECKED: True}
 
 _BAD_CHARS = _LEGACY.pattern[1:-1] + _CONTROL.pattern[1:-1]  # the two classes' insides
 _ANY_TEXT = r"[\s\S]*"
-_CONVERTER_MEMORY = 4096  # accepted texts remembered per simple type
+_CONVERTER_MEMORY = 4096  # accepted texts remembered per non-text simple type ...
+_MEMO_TEXT = 32  # ... each at most this long (a score, a date, a year: never a paragraph)
 
 
 def _fast_converter(lex: LexType) -> Any:
     """A converter for the common, valid case; returns ``_FAIL`` to take the slow path.
 
-    Accepted texts are remembered with their value (bounded): the same school, subject,
-    teacher names and scores recur in every record of a batch, and a dictionary hit costs
-    less than the pattern match and parse it replaces. Every remembered value is immutable.
+    Short accepted texts of the non-text types (scores, dates, counts, years) are remembered
+    with their value (bounded in number and size; every value immutable): the same values
+    recur in every record of a batch, and a dictionary hit costs less than the pattern match
+    and parse it replaces. Text types (names, CCCD numbers, comments) are never remembered:
+    they identify people, and the decoder keeps nothing of a record once it is returned.
     """
     if lex.enumeration:
         members = {v: lex.parse(v) for v in lex.enumeration}
         return lambda text: members.get(text, _FAIL)
-    memory: dict[str, Any] = {}
     parse = lex.parse
     if parse is str:
         # One pattern for the lexical form and for "no legacy-encoding or control character"
@@ -353,18 +355,14 @@ def _fast_converter(lex: LexType) -> Any:
         match = re.compile(f"(?![^{_BAD_CHARS}]*[{_BAD_CHARS}])(?:{form})").fullmatch
 
         def text_value(text: str) -> Any:
-            hit = memory.get(text)
-            if hit is not None:
-                return hit
             if match(text) is None or not (text.isascii() or is_normalized("NFC", text)):
                 return _FAIL  # normalise with a located warning, or report, on the slow path
-            if len(memory) < _CONVERTER_MEMORY:
-                memory[text] = text
             return text
 
         return text_value
     rx = lex.regex()
     pattern_match = rx.fullmatch if rx is not None else None
+    memory: dict[str, Any] = {}
 
     def value(text: str) -> Any:
         hit = memory.get(text)
@@ -376,7 +374,7 @@ def _fast_converter(lex: LexType) -> Any:
             parsed = parse(text)
         except ValueError:
             return _FAIL
-        if len(memory) < _CONVERTER_MEMORY:
+        if len(text) <= _MEMO_TEXT and len(memory) < _CONVERTER_MEMORY:
             memory[text] = parsed
         return parsed
 
@@ -820,17 +818,19 @@ def _decode_model_strict(
                 ]
     if plan.id_field is not None:
         _check_subject_id(elem, plan, values, path, ctx)
-    if len(values) < plan.n_required or reported:
-        for f in fields:
-            if f.required and f.name not in values and f.name not in reported:
-                # Reported on the parent element, as XSD validators do.
-                ctx.add(
-                    "STRUCTURE",
-                    path,
-                    elem.sourceline,
-                    f"Thiếu phần tử bắt buộc {f.element} ({f.vi}).",
-                    f"required element {f.element} ({f.en}) is missing.",
-                )
+    # Every required field is looked for by name: counting values would let a present optional
+    # value hide a missing required one (found by review: a record without its last required
+    # element was accepted).
+    for f in fields:
+        if f.required and f.name not in values and f.name not in reported:
+            # Reported on the parent element, as XSD validators do.
+            ctx.add(
+                "STRUCTURE",
+                path,
+                elem.sourceline,
+                f"Thiếu phần tử bắt buộc {f.element} ({f.vi}).",
+                f"required element {f.element} ({f.en}) is missing.",
+            )
     return values
 
 

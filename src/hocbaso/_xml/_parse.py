@@ -78,6 +78,15 @@ def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if b"\x00" in data[:4] or data.startswith(b"\x4c\x6f\xa7\x94"):
+        # UTF-16/32 or EBCDIC without a byte-order mark: libxml2 would detect it and follow
+        # the declaration, which the byte-level checks below cannot read (a NUL is never a
+        # character of an XML document, and "<?xm" in EBCDIC is 4C 6F A7 94).
+        raise EncodingError(
+            "input is not UTF-8 (UTF-16/32 or EBCDIC); the standard requires UTF-8",
+            message_vi="Tệp không được mã hoá UTF-8 (UTF-16/32/EBCDIC); chuẩn yêu cầu UTF-8.",
+            line=1,
+        )
     prolog = _PROLOG.match(data)
     match = _DECL.match(data, prolog.end() if prolog else 0)
     if match:
@@ -108,6 +117,13 @@ def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
             line=exc.lineno,
         ) from None
     docinfo = tree.docinfo
+    encoding = (docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    if encoding not in ("UTF-8", "UTF8"):  # whatever libxml2 read the document as
+        raise EncodingError(
+            f"the document was read as {docinfo.encoding}; the standard requires UTF-8",
+            message_vi=f"Tệp được đọc theo bảng mã {docinfo.encoding}; chuẩn yêu cầu UTF-8.",
+            line=1,
+        )
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnsafeXmlError(
             "the document declares a DTD",

@@ -361,9 +361,11 @@ def _splice_point(
     input bytes; None when that cannot be told exactly from the bytes alone.
 
     Exact because, in a document without comments, processing instructions (both refused by
-    :func:`read_layout`) and CDATA sections (checked here), ``<`` only ever starts a tag: the
-    last ``</DU_LIEU_HOC_BA>`` / ``</DANH_SACH_THONG_TIN_KY>`` are the end tags of the data and
-    of the slot container (the root's only element children).
+    :func:`read_layout`) and CDATA sections (checked here), ``<`` only ever starts a tag, and
+    the end tag used must be followed by nothing but ``</HOC_BA>`` (and whitespace): so it is
+    the end tag of the root's last child -- the data, or the slot container. Anything else
+    (``</DANH_SACH_THONG_TIN_KY >`` with a space, the same text nested deeper) takes the
+    element path.
     """
     if sid.kind is SlotKind.GVBM or not xml_bytes.startswith(b"<HOC_BA>"):
         return None  # subject slots go in subject order; a declaration would be dropped
@@ -372,7 +374,7 @@ def _splice_point(
     container = layout.container
     if container is None:
         end = xml_bytes.rfind(b"</DU_LIEU_HOC_BA>")
-        if end < 0:
+        if end < 0 or not _ROOT_END.fullmatch(xml_bytes, end + len(b"</DU_LIEU_HOC_BA>")):
             return None
         return end + len(b"</DU_LIEU_HOC_BA>"), (
             b"<DANH_SACH_THONG_TIN_KY>",
@@ -384,7 +386,13 @@ def _splice_point(
         if isinstance(tag, str) and tag in SLOT_ORDER and SLOT_ORDER.index(tag) > rank:
             return None  # not appended last (the order check refuses this anyway)
     end = xml_bytes.rfind(b"</DANH_SACH_THONG_TIN_KY>")
-    return None if end < 0 else (end, (b"", b""))
+    if end < 0 or not _ROOT_END.fullmatch(xml_bytes, end + len(b"</DANH_SACH_THONG_TIN_KY>")):
+        return None
+    return end, (b"", b"")
+
+
+# What may follow the root's last child: the end tag found must be right before the root's.
+_ROOT_END = re.compile(rb"[ \t\r\n]*</HOC_BA>[ \t\r\n]*")
 
 
 def _text(el: etree._Element | None) -> str | None:

@@ -241,8 +241,9 @@ def validate_path(
             retroactive,
             tuple(sorted(key_usage)),
             tuple(sorted(extended_key_usage)),
+            # A digest is tagged as one, so it never equals an item given as is.
             *(
-                x if len(x) <= _KEY_INLINE else hashlib.sha256(x).digest()
+                x if len(x) <= _KEY_INLINE else ("sha256", hashlib.sha256(x).digest())
                 for group in (extra_certs, extra_crls, extra_ocsps)
                 for x in (*group, b"#")  # b"#" ends a group: never a certificate, CRL or OCSP
             ),

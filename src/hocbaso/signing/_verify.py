@@ -215,6 +215,12 @@ def _check_slot_shape(st: _Slot) -> tuple[etree._Element, str | None, str | None
             + (", SO_CCCD" if personal else "")
             + " và một chữ ký số.",
         )
+    if len(kids[0]) or (personal and len(kids[1])):
+        st.fail_format(
+            "SIG-SLOT-SHAPE",
+            "NGAY_KY and SO_CCCD hold a value only, no child nodes",
+            f"NGAY_KY và SO_CCCD của vị trí {st.sid} chỉ được chứa giá trị.",
+        )
     ngay_ky = (kids[0].text or "").strip() or None
     so_cccd = (kids[1].text or "").strip() if personal else None
     return kids[-1], ngay_ky, so_cccd
@@ -400,6 +406,8 @@ def _verify_slot(
         )
 
     # --- the signature value
+    if len(sig_value_el):
+        st.fail_format("SIG-VALUE", "SignatureValue holds a value only", _VI_FORMAT, sig_value_el)
     try:
         value = _b64(sig_value_el.text)
     except (binascii.Error, ValueError):
@@ -582,6 +590,8 @@ def _check_reference(
     if hash_name == _SHA1_HASH:
         st.info["sha1"] = True
     c14n = EXC_C14N if EXC_C14N in transforms else C14N_10
+    if len(kids[1]):
+        st.fail_format("SIG-SHAPE", "DigestValue holds a value only", _VI_FORMAT, kids[1])
     try:
         expected = _b64(kids[1].text)
     except (binascii.Error, ValueError):
@@ -623,6 +633,10 @@ def _read_key_info(st: _Slot, key_info: etree._Element) -> tuple[x509.Certificat
     items = st.kids(kids[0])
     ders: list[bytes] = []
     for it in items:
+        if len(it):
+            st.fail_format(
+                "SIG-KEYINFO", "X509Data entries hold a value only, no child nodes", _VI_FORMAT, it
+            )
         if it.tag == ds("X509Certificate"):
             try:
                 ders.append(_certificate_der(it.text))
