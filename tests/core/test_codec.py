@@ -254,3 +254,30 @@ def test_external_inclusion_is_not_followed() -> None:
     bad = xml.replace(b"</QUOC_TICH>", b"</QUOC_TICH>" + include, 1)
     problems = _problems(bad)
     assert any(rule == "STRUCTURE" for rule, _ in problems)
+
+
+def test_layout_caches_are_bounded_and_beyond_them_nothing_is_compiled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Crafted input can make thousands of distinct child sequences; compiling one costs ~1 ms.
+    Past the bound, neither decoder compiles anything new and the record still decodes."""
+    from hocbaso._xml import _codec, _onepass
+    from hocbaso.examples import generate_record
+
+    compiled: list[str] = []
+    original = _onepass._compile
+
+    def spy(*args: object) -> object:
+        compiled.append("one-pass")
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_onepass, "_compile", spy)
+    monkeypatch.setattr(_onepass, "_DISPATCH", {})  # fresh per-model layout caches
+    monkeypatch.setattr(_onepass, "_MAX_LAYOUTS", 0)
+    monkeypatch.setattr(_codec, "_LAYOUTS", {})
+    monkeypatch.setattr(_codec, "_MAX_LAYOUTS", 0)
+    monkeypatch.setattr(_codec, "_compile_layout", lambda *_: pytest.fail("compiled"))
+    for i in range(6):
+        record = generate_record(100 + i, 1 + 2 * i)
+        assert hocbaso.from_xml(hocbaso.to_xml(record)) == record
+    assert compiled == []

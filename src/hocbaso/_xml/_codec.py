@@ -508,6 +508,8 @@ def _layout(plan: ModelPlan, tags: tuple[object, ...]) -> _Layout | None:
         return _LAYOUTS[key]
     except KeyError:
         pass
+    if len(_LAYOUTS) >= _MAX_LAYOUTS:
+        return None  # no compiling of new layouts beyond the bound: the strict walk decodes it
     fields = plan.children
     index = plan.index
     out: list[FieldPlan] = []
@@ -531,8 +533,7 @@ def _layout(plan: ModelPlan, tags: tuple[object, ...]) -> _Layout | None:
                 tuple(_converter(f) if f.kind == "scalar" else None for f in out),
                 _compile_layout(tuple(out)),
             )
-    if len(_LAYOUTS) < _MAX_LAYOUTS:
-        _LAYOUTS[key] = result
+    _LAYOUTS[key] = result
     return result
 
 

@@ -73,9 +73,11 @@ def _dispatcher(cls: type[_Model]) -> _Decoder:
         try:
             fn = layouts[tags]
         except KeyError:
-            fn = _compile(plan, tags)
-            if len(layouts) < _MAX_LAYOUTS:
-                layouts[tags] = fn
+            if len(layouts) >= _MAX_LAYOUTS:
+                # Compiling costs ~1 ms: beyond the bound, unknown shapes (which crafted input
+                # can make by the thousand) go to the general decoder instead.
+                raise _FallbackError from None
+            fn = layouts[tags] = _compile(plan, tags)
         if fn is None:
             raise _FallbackError
         return fn(element, children, counts)
