@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -25,11 +26,13 @@ MAX_INPUT_BYTES = 10 * 1024 * 1024
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)  # called ~25 times per slot verified, always with literals
 def ds(tag: str) -> str:
     """Clark name of an XML-DSig element."""
     return f"{{{DS_NS}}}{tag}"
 
 
+@functools.lru_cache(maxsize=256)
 def xades(tag: str) -> str:
     """Clark name of a XAdES 1.3.2 element."""
     return f"{{{XADES_NS}}}{tag}"
