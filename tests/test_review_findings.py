@@ -34,29 +34,20 @@ from hocbaso._xml._parse import parse_bytes
 from hocbaso.examples import example_record, generate_record
 from hocbaso.ledger import IssueRequest, Ledger, LedgerEntry, SQLiteStore
 from hocbaso.ledger._entry import encode_entry
-from hocbaso.pki import make_demo_pki
-from hocbaso.signing import LocalSigner, TrustConfig, sign, verify
+from hocbaso.signing import TrustConfig, sign, verify
 from hocbaso.signing import _layout as layout_module
 from hocbaso.signing import _verify as verify_module
 from hocbaso.signing._trust import validate_path
 from hocbaso.signing._xml import walk_path
 from hocbaso.testing import signing_plan, staff_record
-from tests.signing.signing_env import ICT, Env
+from tests.signing.signing_env import Env, make_env
 
 # ------------------------------------------------------------------------------ shared setup
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Env:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    pki = make_demo_pki(tmp_path_factory.mktemp("pki"), now=now)
-    signers = {
-        name: LocalSigner.from_files(e.key_path, e.cert_path, pki.issuing_cert)
-        for name, e in pki.entities.items()
-        if not name.startswith("rogue")
-    }
-    trust = TrustConfig.from_directory(pki.trust_dir)
-    return Env(pki, signers, trust, (now - dt.timedelta(hours=2)).astimezone(ICT))
+    return make_env(tmp_path_factory.mktemp("pki"))
 
 
 def _signed(env: Env, grade: int) -> bytes:

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from hocbaso.pki import make_demo_pki
-from hocbaso.signing import LocalSigner, TrustConfig
-from tests.signing.signing_env import ICT, OPENSSL, Env, OpensslTsa, read, sign_all
+from tests.signing.signing_env import OPENSSL, Env, OpensslTsa, make_env, read, sign_all
 
 
 @pytest.fixture(scope="session")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Env:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    pki = make_demo_pki(tmp_path_factory.mktemp("pki"), now=now)
-    signers = {
-        name: LocalSigner.from_files(e.key_path, e.cert_path, pki.issuing_cert)
-        for name, e in pki.entities.items()
-        if not name.startswith("rogue")
-    }
-    rogue = pki.entities["rogue-cbql"]
-    signers["rogue-cbql"] = LocalSigner.from_files(rogue.key_path, rogue.cert_path)
-    trust = TrustConfig.from_directory(pki.trust_dir)
-    return Env(pki, signers, trust, (now - dt.timedelta(hours=2)).astimezone(ICT))
+    return make_env(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from hocbaso.pki import DemoPki
+from hocbaso.pki import DemoPki, make_demo_pki
 from hocbaso.signing import (
     LocalSigner,
     SignatureAlgorithm,
@@ -37,6 +37,21 @@ class Env:
     def at(self, minutes: int) -> dt.datetime:
         """``t0`` plus ``minutes``."""
         return self.t0 + dt.timedelta(minutes=minutes)
+
+
+def make_env(directory: Path) -> Env:
+    """A fresh demo PKI in ``directory`` with every signer loaded (the rogue one too)."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    pki = make_demo_pki(directory, now=now)
+    signers = {
+        name: LocalSigner.from_files(e.key_path, e.cert_path, pki.issuing_cert)
+        for name, e in pki.entities.items()
+        if not name.startswith("rogue")
+    }
+    rogue = pki.entities["rogue-cbql"]
+    signers["rogue-cbql"] = LocalSigner.from_files(rogue.key_path, rogue.cert_path)
+    trust = TrustConfig.from_directory(pki.trust_dir)
+    return Env(pki, signers, trust, (now - dt.timedelta(hours=2)).astimezone(ICT))
 
 
 def read(name: str) -> bytes:
