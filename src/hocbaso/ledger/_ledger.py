@@ -47,7 +47,6 @@ from hocbaso.ledger._merkle import (
     hashes_for_ranges,
     inclusion_ranges,
     leaf_hash,
-    node_hash,
     verify_consistency,
     verify_inclusion,
 )
@@ -212,18 +211,7 @@ class _Appender:
         h = leaf_hash(leaf)
         apply_event(records, entry, h)  # raises (and changes nothing) if not allowed
         i = self.size
-        runs, stack = self.runs, self.stack
-        self.leaves.append(h)
-        level, acc = 0, h
-        while stack and stack[-1][0] == level:
-            acc = node_hash(stack.pop()[1], acc)
-            level += 1
-            run = runs.get(level)
-            if run is None:
-                runs[level] = (i >> level, [acc])
-            else:
-                run[1].append(acc)
-        stack.append((level, acc))
+        self._grow(i, h)
         replaces = entry.replaces
         self.entries.append(
             NewEntry(
@@ -236,6 +224,21 @@ class _Appender:
         )
         self.size = i + 1
         return entry
+
+    def _grow(self, i: int, h: bytes) -> None:
+        """Add leaf ``i`` (hash ``h``) and the complete subtrees it closes, right to left."""
+        runs, stack = self.runs, self.stack
+        self.leaves.append(h)
+        level, acc = 0, h
+        while stack and stack[-1][0] == level:
+            acc = _sha256(b"\x01" + stack.pop()[1] + acc).digest()  # node_hash
+            level += 1
+            run = runs.get(level)
+            if run is None:
+                runs[level] = (i >> level, [acc])
+            else:
+                run[1].append(acc)
+        stack.append((level, acc))
 
     def start_issues(self, school_code: str, moment: datetime) -> None:
         """Fix the school and time of the following :meth:`add_issue` calls."""
@@ -276,18 +279,7 @@ class _Appender:
         h = _sha256(b"\x00" + leaf).digest()  # leaf_hash
         entry = _issue_entry(school_code, i, moment, u, digest, student)
         self.fresh.append((entry, h))
-        runs, stack = self.runs, self.stack
-        self.leaves.append(h)
-        level, acc = 0, h
-        while stack and stack[-1][0] == level:
-            acc = _sha256(b"\x01" + stack.pop()[1] + acc).digest()  # node_hash
-            level += 1
-            run = runs.get(level)
-            if run is None:
-                runs[level] = (i >> level, [acc])
-            else:
-                run[1].append(acc)
-        stack.append((level, acc))
+        self._grow(i, h)
         high = x >> 64  # uuid_key
         self.entries.append(
             _new_entry(
