@@ -329,7 +329,7 @@ _FAIL = object()
 _CHECKED = {TEXT_CHECKED: True}
 
 
-_BAD_CHARS = _LEGACY.pattern[1:-1] + _CONTROL.pattern[1:-1]  # the two classes' insides
+_BAD_CHARS: str = _LEGACY.pattern[1:-1] + _CONTROL.pattern[1:-1]  # the two classes' insides
 _ANY_TEXT = r"[\s\S]*"
 _CONVERTER_MEMORY = 4096  # accepted texts remembered per non-text simple type ...
 _MEMO_TEXT = 32  # ... each at most this long (a score, a date, a year: never a paragraph)
@@ -1159,8 +1159,17 @@ def from_xml(
     ``report`` lists every problem with its XPath and line. Decomposed (NFD) text is normalised
     and reported with :class:`~hocbaso.errors.NormalizationWarning`.
     """
+    if type(data) is bytes and len(data) <= max_bytes and data.startswith(b"<HOC_BA>"):
+        # Canonical bytes (what every encoder writes) are read without building a tree;
+        # anything else, including every invalid record, takes the parser and the decoder
+        # that report problems (see _scan).
+        record: Record | None = decode_canonical(data)
+        if record is not None:
+            return record
     return decode_tree(parse_bytes(data, max_bytes=max_bytes), source=source)
 
 
-# The one-pass decoder is generated from this module's converters and checks: imported last.
+# The one-pass and canonical-bytes decoders are generated from this module's converters and
+# checks: imported last.
 from hocbaso._xml._onepass import decode_one_pass  # noqa: E402
+from hocbaso._xml._scan import decode_canonical  # noqa: E402
