@@ -86,11 +86,12 @@ def run(
     db: Path,
     synchronous: Literal["FULL", "NORMAL"],
     audit: bool,
+    page_size: int = 65536,
 ) -> list[tuple[str, str]]:
     """Run the benchmark; return ``(measure, value)`` rows."""
     rows: list[tuple[str, str]] = []
     rng = random.Random(2024)
-    store = SQLiteStore(db, synchronous=synchronous)
+    store = SQLiteStore(db, synchronous=synchronous, page_size=page_size)
     ledger = Ledger(store)
     append_time = append_cpu = 0.0
     for start in range(0, n, batch):
@@ -103,7 +104,12 @@ def run(
             print(f"  … {start:,} entries, {start / append_time:,.0f}/s", file=sys.stderr)
     size = ledger.size(SCHOOL)
     assert size == n
-    rows.append(("entries", f"{n:,} (batches of {batch:,}, synchronous={synchronous})"))
+    rows.append(
+        (
+            "entries",
+            f"{n:,} (batches of {batch:,}, synchronous={synchronous}, page size {page_size:,})",
+        )
+    )
     rows.append(("appends/s (batched, wall clock)", f"{n / append_time:,.0f}"))
     rows.append(("  same, CPU time of this process only", f"{n / append_cpu:,.0f}"))
     wal = db.with_name(db.name + "-wal")
@@ -205,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
     parser.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL")
     parser.add_argument("--audit", action="store_true", help="also time a full audit")
+    parser.add_argument("--page-size", type=int, default=65536, help="SQLite page size")
     parser.add_argument("--smoke", action="store_true", help="tiny run (2,000 entries)")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -215,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{db} exists; the benchmark needs a new file")
         load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         t = time.perf_counter()
-        rows = run(args.n, args.batch, args.proofs, db, args.synchronous, args.audit)
+        rows = run(
+            args.n, args.batch, args.proofs, db, args.synchronous, args.audit, args.page_size
+        )
         total = time.perf_counter() - t
     print(f"\n### Ledger benchmark (SQLite), n = {args.n:,}\n")
     print(

@@ -11,12 +11,13 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from hocbaso.errors import ConfigurationError
-from hocbaso.ledger import Ledger, SQLiteStore
+from hocbaso.ledger import IssueRequest, Ledger, SQLiteStore
 
 from .ledger_helpers import SCHOOL, v4
 
@@ -106,3 +107,34 @@ def test_store_memory_map_is_configurable(tmp_path: Path) -> None:
         with pytest.raises(ConfigurationError) as info:
             SQLiteStore(db, mmap_mb=bad)  # type: ignore[arg-type]
         assert info.value.code == "LEDGER-SQLITE-MMAP"
+
+
+def test_store_page_size_applies_to_new_files_only(tmp_path: Path) -> None:
+    def page_size(store: SQLiteStore) -> int:
+        return int(store._conn.execute("PRAGMA page_size").fetchone()[0])
+
+    def wal_pages(store: SQLiteStore) -> int:
+        return int(store._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+    big, small = tmp_path / "big.sqlite", tmp_path / "small.sqlite"
+    with SQLiteStore(big) as store:  # default: 64 KiB pages, an 80 MB WAL before a checkpoint
+        assert page_size(store) == 65536
+        assert wal_pages(store) == 80 * 1024 * 1024 // 65536
+        Ledger(store).issue_many(
+            "48491401", [IssueRequest(uuid.uuid4(), b"\x01" * 32, b"\x02" * 32)]
+        )
+    with SQLiteStore(small, page_size=4096) as store:
+        assert page_size(store) == 4096
+        assert wal_pages(store) == 80 * 1024 * 1024 // 4096
+    # An existing file keeps its page size, whatever is asked; its entries stay readable.
+    with SQLiteStore(big, page_size=4096) as store:
+        assert page_size(store) == 65536
+        assert Ledger(store).size("48491401") == 1
+    with SQLiteStore(small, wal_autocheckpoint=1000) as store:
+        assert page_size(store) == 4096
+        assert wal_pages(store) == 1000
+    for bad in (0, 256, 3000, 131072, True, 4096.0, "4096"):
+        with pytest.raises(ConfigurationError) as info:
+            SQLiteStore(tmp_path / "bad.sqlite", page_size=bad)  # type: ignore[arg-type]
+        assert info.value.code == "LEDGER-SQLITE-PAGE"
+    assert not (tmp_path / "bad.sqlite").exists()

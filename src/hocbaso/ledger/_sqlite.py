@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 """
 
 _ENTRY_COLS = "log_id, idx, leaf, uuid, student, replaces"
+_WAL_BYTES = 80 * 1024 * 1024  # default WAL size before a checkpoint
 
 
 def _row_entry(row: Sequence[Any]) -> StoredEntry:
@@ -104,14 +105,20 @@ class SQLiteStore(LedgerStore):
         timeout: seconds to wait for another writer's lock before failing.
         cache_mb: SQLite page cache of this connection, in MB. The lookup indexes take about
             50 MB per million entries; a cache that holds them keeps large batches fast.
-        wal_autocheckpoint: WAL pages (4 KB) after which SQLite copies the WAL back into the
-            database file. Larger than SQLite's 1,000 so that index pages rewritten by
-            consecutive batches are copied once (the WAL may grow to about 80 MB).
+        wal_autocheckpoint: WAL pages after which SQLite copies the WAL back into the
+            database file; by default as many pages as make 80 MiB (1,280 of 64 KiB). Larger than
+            SQLite's 1,000 pages so that index pages rewritten by consecutive batches are
+            copied once (the WAL may grow to about that size).
         mmap_mb: how much of the database file SQLite reads through a memory map (address
             space, not memory), in MB; 0 turns it off. Reading index pages in place instead of
             copying them makes batched appends ~8 % faster at a million entries. The price,
             as SQLite documents it: a disk I/O error while reading the map stops the process
             with a signal instead of raising an error; committed data is safe either way.
+        page_size: SQLite page size in bytes (a power of two, 512–65536) of a *new* database
+            file; an existing file keeps the page size it was created with. Each batch rewrites
+            the pages of the two random-key lookup indexes it touches; with large pages SQLite
+            handles far fewer of them (the default, 65536, makes appends ~1.5× faster at a
+            million entries than SQLite's own default of 4096; see docs/ledger.md).
     """
 
     def __init__(
@@ -122,8 +129,9 @@ class SQLiteStore(LedgerStore):
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         timeout: float = 30.0,
         cache_mb: int = 256,
-        wal_autocheckpoint: int = 20_000,
+        wal_autocheckpoint: int | None = None,
         mmap_mb: int = 1024,
+        page_size: int = 65536,
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ConfigurationError(
@@ -136,6 +144,17 @@ class SQLiteStore(LedgerStore):
                 f"mmap_mb must be a whole number of megabytes >= 0, not {mmap_mb!r}",
                 message_vi="Dung lượng ánh xạ bộ nhớ (mmap_mb) phải là số nguyên MB không âm.",
                 code="LEDGER-SQLITE-MMAP",
+            )
+        if (
+            not isinstance(page_size, int)
+            or isinstance(page_size, bool)
+            or not 512 <= page_size <= 65536
+            or page_size & (page_size - 1)
+        ):
+            raise ConfigurationError(
+                f"page_size must be a power of two from 512 to 65536, not {page_size!r}",
+                message_vi="Kích thước trang (page_size) phải là lũy thừa của 2, từ 512 đến 65536.",
+                code="LEDGER-SQLITE-PAGE",
             )
         self.path = str(path)
         self.node_reads = 0
@@ -154,6 +173,8 @@ class SQLiteStore(LedgerStore):
         except sqlite3.Error as exc:
             raise storage_error(exc, f"opening {self.path}") from exc
         with self._errors("opening the database"):
+            # Only takes effect on a new, empty file (before WAL mode and the first table).
+            self._conn.execute(f"PRAGMA page_size={page_size}")
             if not memory:
                 mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
@@ -164,6 +185,9 @@ class SQLiteStore(LedgerStore):
                     )
             self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
+            if wal_autocheckpoint is None:
+                page = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
+                wal_autocheckpoint = _WAL_BYTES // page
             self._conn.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
             self._conn.execute(f"PRAGMA mmap_size={mmap_mb * 1024 * 1024}")
             self._init_schema(create)
