@@ -559,30 +559,43 @@ def _after_validators(cls: type[_Model]) -> list[Any]:
     return found
 
 
-_DEFAULTS: dict[type[_Model], tuple[dict[str, Any], int]] = {}
+_DEFAULTS: dict[type[_Model], tuple[tuple[tuple[str, Any], ...], int]] = {}
 _setattr = object.__setattr__
+_REQUIRED = object()
 
 
 def _construct(cls: type[_Model], values: dict[str, Any]) -> Any:
     """What ``model_construct`` does, without its per-field Python loop (all defaults here are
-    immutable: None, () or a constant)."""
+    immutable: None, () or a constant). The ``__dict__`` is in field order, as pydantic and
+    the other decoders make it (``repr`` and JSON output follow it)."""
     found = _DEFAULTS.get(cls)
     if found is None:
         # Read once: ``cls.model_fields`` is a descriptor that costs a microsecond a call.
         fields = cls.model_fields
         found = _DEFAULTS[cls] = (
-            {
-                name: info.get_default(call_default_factory=True)
+            tuple(
+                (
+                    name,
+                    _REQUIRED
+                    if info.is_required()
+                    else info.get_default(call_default_factory=True),
+                )
                 for name, info in fields.items()
-                if not info.is_required()
-            },
+            ),
             len(fields),
         )
-    defaults, n_fields = found
+    order, n_fields = found
     instance = cls.__new__(cls)
     fields_set = set(values)
-    # ``values`` is a fresh dict the decoder owns: use it as is when nothing is defaulted.
-    data = {**defaults, **values} if defaults and len(values) < n_fields else values
+    if len(values) == n_fields and list(values) == [name for name, _ in order]:
+        data = values  # a fresh dict the decoder owns, already complete and in order
+    else:
+        data = {}
+        for name, default in order:
+            if name in values:
+                data[name] = values[name]
+            elif default is not _REQUIRED:
+                data[name] = default
     _setattr(instance, "__dict__", data)
     _setattr(instance, "__pydantic_fields_set__", fields_set)
     _setattr(instance, "__pydantic_extra__", None)
@@ -626,7 +639,8 @@ def _compile_layout(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     }
     n = len(fields)
     lines = ["def decode(children, path, ctx):"]
-    lines.append(f"    {', '.join(f'c{i}' for i in range(n))}, = children")
+    if n:  # an element with no children (every field optional) has nothing to unpack
+        lines.append(f"    {', '.join(f'c{i}' for i in range(n))}, = children")
     checks: list[str] = []
     entries: list[str] = []
     repeats: dict[str, list[int]] = {}
@@ -1159,11 +1173,11 @@ def from_xml(
     ``report`` lists every problem with its XPath and line. Decomposed (NFD) text is normalised
     and reported with :class:`~hocbaso.errors.NormalizationWarning`.
     """
-    if type(data) is bytes and len(data) <= max_bytes and data.startswith(b"<HOC_BA>"):
+    if type(data) is bytes and data.startswith(b"<HOC_BA>"):
         # Canonical bytes (what every encoder writes) are read without building a tree;
         # anything else, including every invalid record, takes the parser and the decoder
         # that report problems (see _scan).
-        record: Record | None = decode_canonical(data)
+        record: Record | None = decode_canonical(data, max_bytes=max_bytes)
         if record is not None:
             return record
     return decode_tree(parse_bytes(data, max_bytes=max_bytes), source=source)

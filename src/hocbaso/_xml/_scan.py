@@ -30,6 +30,7 @@ from typing import Any
 from unicodedata import is_normalized
 
 from hocbaso._xml._codec import _BAD_CHARS, _FAIL, _after_validators, _converter
+from hocbaso._xml._parse import DEFAULT_MAX_BYTES
 from hocbaso._xml._plan import ROOTS, FieldPlan, ModelPlan, plan_for
 from hocbaso.codes import SchoolLevel
 from hocbaso.models import (
@@ -69,13 +70,18 @@ _PROFILES = {
     SchoolLevel.UPPER_SECONDARY.value: PROFILE_SECONDARY,
 }
 _END = re.compile(r"[ \t\r\n]*")
+# libxml2 (without huge_tree, as the hardened parser runs it) refuses a text node longer than
+# 10,000,000 bytes; below this size no text node can be that long.
+_LIBXML2_TEXT_LIMIT = 10_000_000
 
 
-def decode_canonical(data: bytes) -> Record | None:
+def decode_canonical(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Record | None:
     """The record ``data`` encodes, or None when ``data`` is not in the canonical subset.
 
     None says nothing about validity: the caller must then parse and decode ``data`` in full.
     """
+    if len(data) > min(max_bytes, _LIBXML2_TEXT_LIMIT):
+        return None  # the parser refuses it (size limit, or a text node libxml2 finds too long)
     try:
         s = data.decode("utf-8")
     except UnicodeDecodeError:
