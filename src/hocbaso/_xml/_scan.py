@@ -18,8 +18,8 @@ sure, for what it accepts, that
   pairs; every text is a run of characters that XML allows and that needs no unescaping), and
 * the record is exactly what the general decoder would return for them.
 
-The second is tested by decoding valid and mutated documents both ways
-(tests/hypothesis/test_codec_props.py).
+The second is tested by decoding valid records and byte-, tag- and value-level edits of them
+both ways (tests/hypothesis/test_scan_props.py, tests/test_scan_review.py).
 """
 
 from __future__ import annotations
