@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 import hocbaso
 from hocbaso._xml._codec import _FAIL, _fast_converter, decode_tree
@@ -37,6 +36,7 @@ from hocbaso._xml._plan import ROOTS, all_plans
 from hocbaso._xml._scan import _TEXT_RX, _restrict, decode_canonical
 from hocbaso.examples import generate_record
 from hocbaso.models import Record
+from tests.model_shape import shape
 
 # ------------------------------------------------------------------------------ the obligation
 
@@ -46,19 +46,6 @@ def _reference(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Record:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return decode_tree(parse_bytes(data, max_bytes=max_bytes))
-
-
-def _shape(value: Any) -> Any:
-    """Everything ``==`` on models ignores: types, ``__dict__`` order, fields set."""
-    if isinstance(value, BaseModel):
-        return (
-            type(value).__name__,
-            sorted(value.model_fields_set),
-            [(k, _shape(v)) for k, v in value.__dict__.items()],
-        )
-    if isinstance(value, tuple | list):
-        return (type(value).__name__, [_shape(v) for v in value])
-    return (type(value).__name__, value)
 
 
 def _obligation(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
@@ -74,7 +61,7 @@ def _obligation(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
             f"{type(exc).__name__}: {str(exc)[:300]}"
         )
     assert found == general
-    assert _shape(found) == _shape(general)
+    assert shape(found) == shape(general)
     return True
 
 

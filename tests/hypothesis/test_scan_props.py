@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 import hocbaso
 from hocbaso._xml._codec import decode_tree
@@ -27,6 +26,7 @@ from hocbaso.errors import InputError
 from hocbaso.examples import generate_record
 from hocbaso.models import Record
 from hocbaso.testing import records
+from tests.model_shape import shape
 
 # SCAN_EXAMPLES=20000 for a long hunt; CI runs the default.
 SETTINGS = settings(
@@ -58,19 +58,6 @@ def _general(data: bytes) -> Record | None:
         return None
 
 
-def _shape(value: Any) -> Any:
-    """Everything ``==`` on models ignores too: types, field order, fields set."""
-    if isinstance(value, BaseModel):
-        return (
-            type(value).__name__,
-            sorted(value.model_fields_set),
-            [(k, _shape(v)) for k, v in value.__dict__.items()],
-        )
-    if isinstance(value, tuple | list):
-        return (type(value).__name__, [_shape(v) for v in value])
-    return (type(value).__name__, value)
-
-
 def _agrees(data: bytes) -> bool:
     """Check the obligation for ``data``; True when the scan accepted it."""
     found = decode_canonical(data)
@@ -79,7 +66,7 @@ def _agrees(data: bytes) -> bool:
     general = _general(data)
     assert general is not None, "the scan accepted bytes the parser or decoder refuses"
     assert found == general
-    assert _shape(found) == _shape(general)
+    assert shape(found) == shape(general)
     return True
 
 

@@ -564,6 +564,23 @@ _setattr = object.__setattr__
 _REQUIRED = object()
 
 
+def _build_source(ns: dict[str, Any], dict_expr: str, fields_set_expr: str) -> list[str]:
+    """Generated-code lines that build model ``C`` as :func:`_construct` does, into ``o``.
+
+    For the generated decoders (_onepass, _scan): ``dict_expr`` is the model's ``__dict__`` in
+    field order, ``fields_set_expr`` its fields set.
+    """
+    ns["new"] = object.__new__
+    ns["set_attr"] = _setattr
+    return [
+        "    o = new(C)",
+        f"    set_attr(o, '__dict__', {dict_expr})",
+        f"    set_attr(o, '__pydantic_fields_set__', {fields_set_expr})",
+        "    set_attr(o, '__pydantic_extra__', None)",
+        "    set_attr(o, '__pydantic_private__', None)",
+    ]
+
+
 def _construct(cls: type[_Model], values: dict[str, Any]) -> Any:
     """What ``model_construct`` does, without its per-field Python loop (all defaults here are
     immutable: None, () or a constant). The ``__dict__`` is in field order, as pydantic and

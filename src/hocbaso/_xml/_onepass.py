@@ -22,6 +22,7 @@ from lxml import etree
 from hocbaso._xml._codec import (
     _FAIL,
     _after_validators,
+    _build_source,
     _converter,
     _Ctx,
     _decode_attributes,
@@ -210,15 +211,7 @@ def _compile(plan: ModelPlan, tags: tuple[object, ...]) -> Callable[..., Any] | 
         lines.append("    if isinstance(code, str) and e.get('Id') != 'mon-' + code:")
         lines.append("        raise Fallback")
     assert not (attribute_fields & set(present))
-    ns["new"] = object.__new__
-    ns["set_attr"] = object.__setattr__
-    lines += [
-        "    o = new(C)",
-        "    set_attr(o, '__dict__', d)",
-        "    set_attr(o, '__pydantic_fields_set__', fields_set)",
-        "    set_attr(o, '__pydantic_extra__', None)",
-        "    set_attr(o, '__pydantic_private__', None)",
-    ]
+    lines += _build_source(ns, "d", "fields_set")
     checks_after = _after_validators(plan.cls)
     if checks_after:
         for j, check in enumerate(checks_after):

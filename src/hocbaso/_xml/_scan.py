@@ -29,7 +29,13 @@ from collections.abc import Callable
 from typing import Any
 from unicodedata import is_normalized
 
-from hocbaso._xml._codec import _BAD_CHARS, _FAIL, _after_validators, _converter
+from hocbaso._xml._codec import (
+    _BAD_CHARS,
+    _FAIL,
+    _after_validators,
+    _build_source,
+    _converter,
+)
 from hocbaso._xml._parse import DEFAULT_MAX_BYTES
 from hocbaso._xml._plan import ROOTS, FieldPlan, ModelPlan, plan_for
 from hocbaso.codes import SchoolLevel
@@ -367,15 +373,7 @@ def _compile(plan: ModelPlan, element: str) -> _Decoder:
         else:
             src.ns[f"default_{name}"] = info.get_default(call_default_factory=True)
             entries.append(f"{name!r}: default_{name}")
-    src.ns["new"] = object.__new__
-    src.ns["set_attr"] = object.__setattr__
-    src.emit(
-        "    o = new(C)",
-        "    set_attr(o, '__dict__', {" + ", ".join(entries) + "})",
-        "    set_attr(o, '__pydantic_fields_set__', fs)",
-        "    set_attr(o, '__pydantic_extra__', None)",
-        "    set_attr(o, '__pydantic_private__', None)",
-    )
+    src.emit(*_build_source(src.ns, "{" + ", ".join(entries) + "}", "fs"))
     checks = _after_validators(plan.cls)
     if checks:
         for j, check in enumerate(checks):
