@@ -50,7 +50,7 @@ def _reference(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Record:
 
 def _obligation(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
     """Assert the obligation for ``data``; True when the scan accepted it."""
-    found = decode_canonical(data)  # must return a record or None, never raise
+    found = decode_canonical(data, max_bytes=max_bytes)  # a record or None, never raises
     if found is None:
         return False
     try:
@@ -85,8 +85,8 @@ PRIMARY, SECONDARY = 3, 8  # grades used for the single-record probes
 @pytest.mark.parametrize("grade", [PRIMARY, SECONDARY])
 def test_empty_signature_list(grade: int) -> None:
     """``<DANH_SACH_THONG_TIN_KY></DANH_SACH_THONG_TIN_KY>`` (every slot is optional, so the XSD
-    allows it): the scan returns a record with empty signatures; the general decoder raises
-    SyntaxError from the layout code it generates for an element with no children
+    allows it): the scan returns a record with empty signatures; the general decoder used to
+    raise SyntaxError from the layout code it generated for an element with no children
     (``_codec._compile_layout``: ``    , = children``)."""
     doc = _xml(1, grade).replace(
         "</HOC_BA>", "<DANH_SACH_THONG_TIN_KY></DANH_SACH_THONG_TIN_KY></HOC_BA>"
@@ -96,18 +96,19 @@ def test_empty_signature_list(grade: int) -> None:
 
 def test_text_node_longer_than_libxml2_allows() -> None:
     """A caller that raises ``max_bytes`` (from_xml's own parameter) above 10 MB: libxml2 without
-    XML_PARSE_HUGE refuses a text node over 10,000,000 bytes, the scan has no such bound and
-    from_xml returns the record."""
+    XML_PARSE_HUGE refuses a text node over 10,000,000 bytes, so the scan must leave such input
+    to the parser (it once read it and from_xml returned the record)."""
     doc = _set_value(_xml(2, PRIMARY), "NHAN_XET_GVCN", "a" * 10_000_001).encode()
     big = 32 * 1024 * 1024
     assert len(doc) <= big
     _obligation(doc, max_bytes=big)
+    with pytest.raises(hocbaso.errors.InputError):
+        hocbaso.from_xml(doc, max_bytes=big)
 
 
 def test_input_over_the_default_size_limit() -> None:
-    """``decode_canonical`` itself has no size bound, ``parse_bytes`` refuses more than 4 MiB by
-    default. (``from_xml`` checks ``max_bytes`` before it calls the scan, so this is the
-    obligation as stated, not a from_xml discrepancy.)"""
+    """``parse_bytes`` refuses more than 4 MiB by default, so ``decode_canonical`` (which once had
+    no size bound) must leave such input to it."""
     doc = _set_value(_xml(2, PRIMARY), "NHAN_XET_GVCN", "a" * (DEFAULT_MAX_BYTES + 1)).encode()
     _obligation(doc)
 

@@ -559,7 +559,8 @@ def _after_validators(cls: type[_Model]) -> list[Any]:
     return found
 
 
-_DEFAULTS: dict[type[_Model], tuple[tuple[tuple[str, Any], ...], int]] = {}
+# Per model: its field names in order, and (name, default or _REQUIRED) for each field.
+_DEFAULTS: dict[type[_Model], tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]] = {}
 _setattr = object.__setattr__
 _REQUIRED = object()
 
@@ -590,6 +591,7 @@ def _construct(cls: type[_Model], values: dict[str, Any]) -> Any:
         # Read once: ``cls.model_fields`` is a descriptor that costs a microsecond a call.
         fields = cls.model_fields
         found = _DEFAULTS[cls] = (
+            tuple(fields),
             tuple(
                 (
                     name,
@@ -599,12 +601,11 @@ def _construct(cls: type[_Model], values: dict[str, Any]) -> Any:
                 )
                 for name, info in fields.items()
             ),
-            len(fields),
         )
-    order, n_fields = found
+    names, order = found
     instance = cls.__new__(cls)
     fields_set = set(values)
-    if len(values) == n_fields and list(values) == [name for name, _ in order]:
+    if tuple(values) == names:
         data = values  # a fresh dict the decoder owns, already complete and in order
     else:
         data = {}
